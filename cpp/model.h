@@ -1,0 +1,57 @@
+// Loading ptmlp model files (TorchScript + metadata.json) into libtorch. No LAMMPS headers.
+#pragma once
+
+#include "metadata.h"
+
+#include <torch/script.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace ptmlp {
+
+// Whole file as bytes; throws Error "model file X: no such file" / "cannot be read".
+std::string read_file_bytes(const std::string &path);
+
+// CUDA device (node-local rank modulo visible GPUs) when libtorch has CUDA, else CPU.
+torch::Device choose_device(int node_local_rank, std::string *description);
+
+// Intra-op threads: OMP_NUM_THREADS if set, else cores / ranks_on_node (at least 1).
+int configure_threads(int ranks_on_node);
+
+class Model {
+ public:
+  // `bytes` is the content of `filename` (read once on MPI rank 0 and broadcast by the caller).
+  Model(const std::string &bytes, const std::string &filename, const torch::Device &device);
+
+  const Metadata &metadata() const { return meta_; }
+  const std::string &filename() const { return filename_; }
+  const torch::Device &device() const { return device_; }
+  torch::Dtype dtype() const { return meta_.float64 ? torch::kFloat64 : torch::kFloat32; }
+  torch::jit::Module &module() { return module_; }
+
+ private:
+  std::string filename_;
+  torch::Device device_;
+  Metadata meta_;
+  torch::jit::Module module_;
+};
+
+// Models evaluated together; member 0 drives the dynamics. Checks that members agree.
+class Ensemble {
+ public:
+  Ensemble(const std::vector<std::string> &bytes, const std::vector<std::string> &filenames,
+           const torch::Device &device);
+  size_t size() const { return models_.size(); }
+  Model &operator[](size_t k) { return *models_[k]; }
+  const Metadata &metadata() const { return models_.front()->metadata(); }
+
+ private:
+  std::vector<std::unique_ptr<Model>> models_;
+};
+
+// First line of a libtorch/c10 exception text, without its C++ backtrace.
+std::string first_line(const std::string &text);
+
+}    // namespace ptmlp

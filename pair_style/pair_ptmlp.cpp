@@ -1,0 +1,509 @@
+/* ----------------------------------------------------------------------
+   pair_style ptmlp — see pair_ptmlp.h and doc in README.md.
+   The maths lives in cpp/ (no LAMMPS headers there); this file only
+   checks input, gathers edges, calls the core and scatters the results.
+------------------------------------------------------------------------- */
+
+#include "pair_ptmlp.h"
+
+#include "atom.h"
+#include "comm.h"
+#include "error.h"
+#include "force.h"
+#include "memory.h"
+#include "neigh_list.h"
+#include "neighbor.h"
+#include "update.h"
+#include "utils.h"
+
+#include "errors.h"
+#include "evaluate.h"
+#include "model.h"
+
+#include <algorithm>
+#include <climits>
+#include <cmath>
+#include <cstring>
+
+using namespace LAMMPS_NS;
+
+namespace {
+
+// Broadcast a byte string from rank 0 (in chunks below INT_MAX).
+void bcast_bytes(std::string &s, MPI_Comm world, int me)
+{
+  long long n = static_cast<long long>(s.size());
+  MPI_Bcast(&n, 1, MPI_LONG_LONG, 0, world);
+  if (me != 0) s.resize(static_cast<size_t>(n));
+  const long long chunk = INT_MAX / 2;
+  for (long long off = 0; off < n; off += chunk) {
+    int len = static_cast<int>(std::min(chunk, n - off));
+    MPI_Bcast(&s[static_cast<size_t>(off)], len, MPI_CHAR, 0, world);
+  }
+}
+
+}    // namespace
+
+/* ---------------------------------------------------------------------- */
+
+PairPTMLP::PairPTMLP(LAMMPS *lmp) :
+    Pair(lmp), style_("ptmlp"), in_(new ptmlp::EdgeInput), out_(new ptmlp::Output),
+    member_out_(new ptmlp::Output)
+{
+  single_enable = 0;
+  restartinfo = 0;
+  one_coeff = 1;
+  manybody_flag = 1;
+  centroidstressflag = CENTROID_AVAIL;
+  no_virial_fdotr_compute = 1;    // the core returns the exact virial from the edges
+  unit_convert_flag = 0;
+}
+
+PairPTMLP::~PairPTMLP()
+{
+  if (devi_fp_) fclose(devi_fp_);
+  if (allocated) {
+    memory->destroy(setflag);
+    memory->destroy(cutsq);
+  }
+}
+
+[[noreturn]] void PairPTMLP::fail_all(const std::string &msg)
+{
+  error->all(FLERR, msg);
+}
+
+/* ---------------------------------------------------------------------- */
+
+int PairPTMLP::parse_keyword(int narg, char **arg, int iarg)
+{
+  if (strcmp(arg[iarg], "deviation") == 0) {
+    if (iarg + 2 >= narg)
+      error->all(FLERR, "pair_style {} deviation needs an interval and a file: deviation N devi.out", style_);
+    devi_every_ = utils::inumeric(FLERR, arg[iarg + 1], false, lmp);
+    if (devi_every_ <= 0)
+      error->all(FLERR, "pair_style {} deviation interval {} must be a positive number of steps", style_,
+                 arg[iarg + 1]);
+    devi_path_ = arg[iarg + 2];
+    return 3;
+  }
+  if (strcmp(arg[iarg], "relative") == 0) {
+    if (iarg + 1 >= narg)
+      error->all(FLERR, "pair_style {} relative needs a force level in eV/angstrom, e.g. relative 1.0", style_);
+    devi_relative_ = utils::numeric(FLERR, arg[iarg + 1], false, lmp);
+    if (devi_relative_ <= 0.0)
+      error->all(FLERR, "pair_style {} relative level {} must be positive (eV/angstrom)", style_, arg[iarg + 1]);
+    return 2;
+  }
+  return 0;
+}
+
+void PairPTMLP::settings(int narg, char **arg)
+{
+  if (narg < 1)
+    error->all(FLERR, "pair_style {} needs a model file: pair_style {} model.pt [m1.pt ...] [deviation N devi.out]",
+               style_, style_);
+  model_files_.clear();
+  devi_every_ = 0;
+  devi_relative_ = -1.0;
+  for (int iarg = 0; iarg < narg;) {
+    int used = parse_keyword(narg, arg, iarg);
+    if (used > 0) {
+      iarg += used;
+    } else {
+      model_files_.emplace_back(arg[iarg]);
+      ++iarg;
+    }
+  }
+  if (model_files_.empty()) error->all(FLERR, "pair_style {} needs at least one model file", style_);
+  if (model_files_.size() > 1 && devi_every_ == 0)
+    error->all(FLERR,
+               "pair_style {} got {} model files but no 'deviation N file': an ensemble is only "
+               "useful with deviation output (m0 drives the dynamics)",
+               style_, model_files_.size());
+  if (devi_relative_ > 0.0 && devi_every_ == 0)
+    error->all(FLERR, "pair_style {} relative needs 'deviation N file'", style_);
+  load_models();
+  check_model_kind();
+}
+
+void PairPTMLP::load_models()
+{
+  const int me = comm->me;
+  std::vector<std::string> bytes(model_files_.size());
+  std::string problem;
+  if (me == 0) {
+    try {
+      for (size_t k = 0; k < model_files_.size(); ++k) bytes[k] = ptmlp::read_file_bytes(model_files_[k]);
+    } catch (const ptmlp::Error &e) {
+      problem = e.what();
+    }
+  }
+  bcast_bytes(problem, world, me);
+  if (!problem.empty()) fail_all(problem);
+  for (auto &b : bytes) bcast_bytes(b, world, me);
+
+  MPI_Comm node;
+  MPI_Comm_split_type(world, MPI_COMM_TYPE_SHARED, me, MPI_INFO_NULL, &node);
+  int node_rank = 0, node_size = 1;
+  MPI_Comm_rank(node, &node_rank);
+  MPI_Comm_size(node, &node_size);
+  MPI_Comm_free(&node);
+
+  std::string device_text;
+  int threads = 1;
+  try {
+    torch::Device device = ptmlp::choose_device(node_rank, &device_text);
+    threads = ptmlp::configure_threads(node_size);
+    models_ = std::make_unique<ptmlp::Ensemble>(bytes, model_files_, device);
+  } catch (const ptmlp::Error &e) {
+    fail_all(e.what());
+  } catch (const std::exception &e) {
+    fail_all(ptmlp::first_line(e.what()));
+  }
+  const ptmlp::Metadata &meta = models_->metadata();
+  r_cut_ = meta.r_cut;
+  if (me == 0) {
+    std::string species;
+    for (const auto &s : meta.type_names) species += " " + s;
+    utils::logmesg(lmp,
+                   "pair_style {}: {} model(s), species{}, r_cut {} angstrom, {}, rank 0 on {} with {} "
+                   "thread(s)\n",
+                   style_, models_->size(), species, r_cut_, meta.float64 ? "float64" : "float32",
+                   device_text, threads);
+  }
+}
+
+void PairPTMLP::check_model_kind()
+{
+  if (models_->metadata().has_te)
+    error->all(FLERR,
+               "model {} has an electronic-temperature input; use pair_style ptmlp/tel {} tel "
+               "<T_e in K | v_name | c_ID>",
+               model_files_[0], model_files_[0]);
+}
+
+/* ---------------------------------------------------------------------- */
+
+void PairPTMLP::allocate()
+{
+  allocated = 1;
+  const int n = atom->ntypes + 1;
+  memory->create(setflag, n, n, "pair:setflag");
+  memory->create(cutsq, n, n, "pair:cutsq");
+  for (int i = 0; i < n; ++i)
+    for (int j = 0; j < n; ++j) setflag[i][j] = 0;
+}
+
+void PairPTMLP::coeff(int narg, char **arg)
+{
+  if (!models_) error->all(FLERR, "pair_coeff before pair_style {}", style_);
+  if (!allocated) allocate();
+  const int ntypes = atom->ntypes;
+  if (narg != 2 + ntypes)
+    error->all(FLERR,
+               "pair_coeff * * needs one species name (or NULL) per LAMMPS atom type: this box has {} "
+               "type(s), got {} name(s)",
+               ntypes, narg - 2);
+  if (strcmp(arg[0], "*") != 0 || strcmp(arg[1], "*") != 0)
+    error->all(FLERR, "pair_style {} takes only 'pair_coeff * * <species per type>', got 'pair_coeff {} {}'",
+               style_, arg[0], arg[1]);
+  const auto &names = models_->metadata().type_names;
+  std::string known;
+  for (const auto &s : names) known += (known.empty() ? "" : " ") + s;
+  type_species_.assign(ntypes + 1, -1);
+  for (int t = 1; t <= ntypes; ++t) {
+    const std::string name = arg[1 + t];
+    if (name == "NULL") continue;
+    auto it = std::find(names.begin(), names.end(), name);
+    if (it == names.end())
+      error->all(FLERR,
+                 "pair_coeff: species '{}' (LAMMPS type {}) is not in model {}; the model's species are: {} "
+                 "(use NULL for types the model does not cover)",
+                 name, t, model_files_[0], known);
+    type_species_[t] = static_cast<int>(it - names.begin());
+  }
+  int count = 0;
+  for (int i = 1; i <= ntypes; ++i)
+    for (int j = i; j <= ntypes; ++j)
+      if (type_species_[i] >= 0 && type_species_[j] >= 0) {
+        setflag[i][j] = 1;
+        ++count;
+      }
+  if (count == 0) error->all(FLERR, "pair_coeff * * maps no LAMMPS type to a species of model {}", model_files_[0]);
+}
+
+void PairPTMLP::init_style()
+{
+  if (strcmp(update->unit_style, "metal") != 0)
+    error->all(FLERR,
+               "pair_style {} requires 'units metal' (models are in eV and angstrom); this input uses "
+               "'units {}'",
+               style_, update->unit_style);
+  if (force->newton_pair == 0)
+    error->all(FLERR, "pair_style {} requires 'newton on': forces on ghost atoms are summed onto their owners",
+               style_);
+  if (atom->tag_enable == 0)
+    error->all(FLERR, "pair_style {} requires atom IDs (do not use 'atom_modify id no')", style_);
+  neighbor->add_request(this, NeighConst::REQ_FULL);
+  comm_reverse = devi_every_ > 0 ? 3 * static_cast<int>(models_->size()) : 0;
+  if (devi_every_ > 0 && comm->me == 0 && !devi_fp_) {
+    devi_fp_ = fopen(devi_path_.c_str(), "w");
+    if (!devi_fp_)
+      error->one(FLERR, "pair_style {}: cannot open deviation file {}: {}", style_, devi_path_,
+                 utils::getsyserror());
+    fprintf(devi_fp_, "%-12s %18s %18s %18s %18s %18s %18s %18s\n", "#       step", "max_devi_v", "min_devi_v",
+            "avg_devi_v", "max_devi_f", "min_devi_f", "avg_devi_f", "devi_e");
+    fflush(devi_fp_);
+  }
+}
+
+double PairPTMLP::init_one(int i, int j)
+{
+  if (setflag[i][j] == 0 && !(type_species_[i] >= 0 && type_species_[j] >= 0))
+    error->all(FLERR, "pair_style {}: types {} and {} have no species (pair_coeff NULL)", style_, i, j);
+  return r_cut_;
+}
+
+void PairPTMLP::setup()
+{
+  // LAMMPS sizes the ghost shell from init_one(); guard against anything that shrinks it.
+  const double ghost = std::max(neighbor->cutneighmax, comm->cutghostuser);
+  if (ghost < r_cut_)
+    error->all(FLERR,
+               "pair_style {}: model cutoff {} angstrom is larger than the ghost/neighbour cutoff {} "
+               "angstrom; use a neighbor skin and 'comm_modify cutoff' of at least the model cutoff",
+               style_, r_cut_, ghost);
+}
+
+/* ---------------------------------------------------------------------- */
+
+void PairPTMLP::build_edges()
+{
+  ptmlp::EdgeInput &in = *in_;
+  in.clear();
+  const int nall = atom->nlocal + atom->nghost;
+  double **x = atom->x;
+  const int *type = atom->type;
+  const int inum = list->inum;
+  const int *ilist = list->ilist;
+  const int *numneigh = list->numneigh;
+  int **firstneigh = list->firstneigh;
+  const double rc2 = r_cut_ * r_cut_;
+
+  lmp_to_compact_.assign(nall, -1);
+  compact_to_lmp_.clear();
+  for (int ii = 0; ii < inum; ++ii) {
+    const int i = ilist[ii];
+    const int s = type_species_[type[i]];
+    if (s < 0) continue;
+    lmp_to_compact_[i] = static_cast<int>(compact_to_lmp_.size());
+    compact_to_lmp_.push_back(i);
+    in.species.push_back(s);
+  }
+  in.n_local = static_cast<int64_t>(compact_to_lmp_.size());
+  for (int ii = 0; ii < inum; ++ii) {
+    const int i = ilist[ii];
+    const int ci = lmp_to_compact_[i];
+    if (ci < 0) continue;
+    const int *jlist = firstneigh[i];
+    for (int jj = 0; jj < numneigh[i]; ++jj) {
+      const int j = jlist[jj] & NEIGHMASK;
+      const int sj = type_species_[type[j]];
+      if (sj < 0) continue;
+      const double dx = x[j][0] - x[i][0], dy = x[j][1] - x[i][1], dz = x[j][2] - x[i][2];
+      if (dx * dx + dy * dy + dz * dz >= rc2) continue;
+      int cj = lmp_to_compact_[j];
+      if (cj < 0) {
+        cj = static_cast<int>(compact_to_lmp_.size());
+        lmp_to_compact_[j] = cj;
+        compact_to_lmp_.push_back(j);
+        in.species.push_back(sj);
+      }
+      in.edge_i.push_back(ci);
+      in.edge_j.push_back(cj);
+      in.edge_vec.push_back(dx);
+      in.edge_vec.push_back(dy);
+      in.edge_vec.push_back(dz);
+    }
+  }
+  fill_te(in);
+}
+
+void PairPTMLP::scatter(const ptmlp::Output &out, int eflag_atom_now, int vflag_atom_now, int cvflag_atom_now)
+{
+  double **f = atom->f;
+  const size_t n = compact_to_lmp_.size();
+  for (size_t c = 0; c < n; ++c) {
+    const int i = compact_to_lmp_[c];
+    f[i][0] += out.forces[3 * c];
+    f[i][1] += out.forces[3 * c + 1];
+    f[i][2] += out.forces[3 * c + 2];
+  }
+  if (eflag_global) eng_vdwl += out.energy;
+  if (eflag_atom_now)
+    for (int64_t c = 0; c < in_->n_local; ++c) eatom[compact_to_lmp_[c]] += out.atom_energy[c];
+  if (vflag_global)
+    for (int k = 0; k < 6; ++k) virial[k] += out.virial[k];
+  if (vflag_atom_now) {
+    for (size_t c = 0; c < n; ++c) {
+      const double *w = &out.atom_virial[9 * c];
+      double *v = vatom[compact_to_lmp_[c]];
+      v[0] += w[0];
+      v[1] += w[1];
+      v[2] += w[2];
+      v[3] += 0.5 * (w[3] + w[6]);
+      v[4] += 0.5 * (w[4] + w[7]);
+      v[5] += 0.5 * (w[5] + w[8]);
+    }
+  }
+  if (cvflag_atom_now)
+    for (size_t c = 0; c < n; ++c)
+      for (int k = 0; k < 9; ++k) cvatom[compact_to_lmp_[c]][k] += out.atom_virial[9 * c + k];
+}
+
+void PairPTMLP::compute(int eflag, int vflag)
+{
+  ev_init(eflag, vflag);
+  build_edges();
+  ptmlp::Request req;
+  req.atom_energy = eflag_atom != 0;
+  const bool devi_step = devi_every_ > 0 && update->ntimestep % devi_every_ == 0;
+  req.virial = vflag_global != 0 || devi_step;
+  req.atom_virial = vflag_atom != 0 || cvflag_atom != 0;
+  if (in_->n_local > 0) {
+    try {
+      ptmlp::evaluate((*models_)[0], *in_, req, *out_);
+    } catch (const ptmlp::Error &e) {
+      error->one(FLERR, "pair_style {}: {}", style_, e.what());
+    }
+    scatter(*out_, eflag_atom, vflag_atom, cvflag_atom);
+    after_compute(*out_);
+  } else {
+    *out_ = ptmlp::Output();
+  }
+  if (devi_step) write_deviation();
+}
+
+/* ----------------------------------------------------------------------
+   ensemble deviation (DeePMD-kit model_devi.out columns + energy deviation):
+   forces of every member are summed onto owned atoms by a reverse communication,
+   then per-atom std over members is reduced over all ranks.
+------------------------------------------------------------------------- */
+
+void PairPTMLP::write_deviation()
+{
+  const int nmodels = static_cast<int>(models_->size());
+  const int nall = atom->nlocal + atom->nghost;
+  const int nlocal = atom->nlocal;
+  member_f_.assign(static_cast<size_t>(nall) * nmodels * 3, 0.0);
+  std::vector<double> energy(nmodels, 0.0), vir(9 * nmodels, 0.0);
+  ptmlp::Request req;
+  req.virial = true;
+  for (int k = 0; k < nmodels; ++k) {
+    if (in_->n_local == 0) continue;
+    const ptmlp::Output *o = out_.get();    // member 0 was evaluated with the virial on this step
+    if (k > 0) {
+      try {
+        ptmlp::evaluate((*models_)[k], *in_, req, *member_out_);
+      } catch (const ptmlp::Error &e) {
+        error->one(FLERR, "pair_style {}: {}", style_, e.what());
+      }
+      o = member_out_.get();
+    }
+    energy[k] = o->energy;
+    for (int c = 0; c < 9; ++c) vir[9 * k + c] = o->virial[c];
+    for (size_t c = 0; c < compact_to_lmp_.size(); ++c) {
+      double *dst = &member_f_[(static_cast<size_t>(compact_to_lmp_[c]) * nmodels + k) * 3];
+      dst[0] += o->forces[3 * c];
+      dst[1] += o->forces[3 * c + 1];
+      dst[2] += o->forces[3 * c + 2];
+    }
+  }
+  comm->reverse_comm(this);
+
+  // per owned atom: std over members of the force vector
+  double fmax = 0.0, fmin = 1e300, fsum = 0.0;
+  const int *type = atom->type;
+  long long counted = 0;
+  for (int i = 0; i < nlocal; ++i) {
+    if (type_species_[type[i]] < 0) continue;
+    double mean[3] = {0, 0, 0};
+    for (int k = 0; k < nmodels; ++k)
+      for (int d = 0; d < 3; ++d) mean[d] += member_f_[(static_cast<size_t>(i) * nmodels + k) * 3 + d];
+    for (double &m : mean) m /= nmodels;
+    double var = 0.0;
+    for (int k = 0; k < nmodels; ++k)
+      for (int d = 0; d < 3; ++d) {
+        double diff = member_f_[(static_cast<size_t>(i) * nmodels + k) * 3 + d] - mean[d];
+        var += diff * diff;
+      }
+    double devi = std::sqrt(var / nmodels);
+    if (devi_relative_ > 0.0)
+      devi /= std::sqrt(mean[0] * mean[0] + mean[1] * mean[1] + mean[2] * mean[2]) + devi_relative_;
+    fmax = std::max(fmax, devi);
+    fmin = std::min(fmin, devi);
+    fsum += devi;
+    ++counted;
+  }
+  double gmax, gmin, gsum;
+  long long gcount;
+  MPI_Allreduce(&fmax, &gmax, 1, MPI_DOUBLE, MPI_MAX, world);
+  MPI_Allreduce(&fmin, &gmin, 1, MPI_DOUBLE, MPI_MIN, world);
+  MPI_Allreduce(&fsum, &gsum, 1, MPI_DOUBLE, MPI_SUM, world);
+  MPI_Allreduce(&counted, &gcount, 1, MPI_LONG_LONG, MPI_SUM, world);
+  std::vector<double> genergy(nmodels), gvir(9 * nmodels);
+  MPI_Allreduce(energy.data(), genergy.data(), nmodels, MPI_DOUBLE, MPI_SUM, world);
+  MPI_Allreduce(vir.data(), gvir.data(), 9 * nmodels, MPI_DOUBLE, MPI_SUM, world);
+
+  if (comm->me != 0 || gcount == 0) return;
+  const double natoms = static_cast<double>(gcount);
+  double vmax = 0.0, vmin = 1e300, vsum = 0.0;
+  for (int c = 0; c < 9; ++c) {
+    double mean = 0.0, var = 0.0;
+    for (int k = 0; k < nmodels; ++k) mean += gvir[9 * k + c];
+    mean /= nmodels;
+    for (int k = 0; k < nmodels; ++k) var += (gvir[9 * k + c] - mean) * (gvir[9 * k + c] - mean);
+    const double devi = std::sqrt(var / nmodels) / natoms;
+    vmax = std::max(vmax, devi);
+    vmin = std::min(vmin, devi);
+    vsum += devi;
+  }
+  double emean = 0.0, evar = 0.0;
+  for (double e : genergy) emean += e;
+  emean /= nmodels;
+  for (double e : genergy) evar += (e - emean) * (e - emean);
+  const double devi_e = std::sqrt(evar / nmodels) / natoms;
+  fprintf(devi_fp_, "%12lld %18.6e %18.6e %18.6e %18.6e %18.6e %18.6e %18.6e\n",
+          static_cast<long long>(update->ntimestep), vmax, vmin, vsum / 9.0, gmax, gmin, gsum / natoms, devi_e);
+  fflush(devi_fp_);
+}
+
+int PairPTMLP::pack_reverse_comm(int n, int first, double *buf)
+{
+  const int width = 3 * static_cast<int>(models_->size());
+  int m = 0;
+  for (int i = first; i < first + n; ++i)
+    for (int c = 0; c < width; ++c) buf[m++] = member_f_[static_cast<size_t>(i) * width + c];
+  return m;
+}
+
+void PairPTMLP::unpack_reverse_comm(int n, int *list, double *buf)
+{
+  const int width = 3 * static_cast<int>(models_->size());
+  int m = 0;
+  for (int ii = 0; ii < n; ++ii) {
+    const int j = list[ii];
+    for (int c = 0; c < width; ++c) member_f_[static_cast<size_t>(j) * width + c] += buf[m++];
+  }
+}
+
+double PairPTMLP::memory_usage()
+{
+  double bytes = Pair::memory_usage();
+  bytes += static_cast<double>(in_->edge_vec.capacity()) * sizeof(double);
+  bytes += static_cast<double>(in_->edge_i.capacity() + in_->edge_j.capacity() + in_->species.capacity()) *
+      sizeof(int64_t);
+  bytes += static_cast<double>(member_f_.capacity()) * sizeof(double);
+  return bytes;
+}

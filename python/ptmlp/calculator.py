@@ -1,0 +1,63 @@
+"""ASE calculator on a ptmlp model file: the same file and the same TorchScript code LAMMPS runs."""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Optional
+
+import numpy as np
+import torch
+from ase.calculators.calculator import Calculator, all_changes
+
+from .export import load_model
+from .graph import atoms_to_graph, evaluate
+
+
+class PtmlpCalculator(Calculator):
+    """ASE calculator for a ptmlp ``model.pt``.
+
+    Properties: ``energy``/``free_energy`` (eV), ``energies`` (per atom, eV),
+    ``forces`` (eV/angstrom), ``stress`` (eV/angstrom^3, Voigt, ASE sign: negative under compression),
+    ``stresses`` (per-atom stress, -(symmetrised per-atom centroid virial)/V, eV/angstrom^3, Voigt).
+    With ``stresses`` the raw per-atom centroid virial (eV, (N, 3, 3), LAMMPS sign) is also
+    left in ``calc.results["atom_virial"]``.
+
+    Example::
+
+        atoms.calc = PtmlpCalculator("model.pt")
+        atoms.get_potential_energy()
+    """
+
+    implemented_properties = ["energy", "free_energy", "energies", "forces", "stress", "stresses"]
+
+    def __init__(self, model_path: str | os.PathLike, device: str = "cpu", **kwargs: Any):
+        super().__init__(**kwargs)
+        self.model_path = str(model_path)
+        self.device = torch.device(device)
+        self.model, self.metadata = load_model(self.model_path, self.device)
+        self.type_names: list[str] = list(self.metadata["type_names"])
+        self.r_cut = float(self.metadata["r_cut"])
+        self.dtype = torch.float64 if self.metadata["dtype"] == "float64" else torch.float32
+
+    def calculate(self, atoms=None, properties=("energy",), system_changes=all_changes) -> None:
+        super().calculate(atoms, properties, system_changes)
+        atoms = self.atoms
+        graph = atoms_to_graph(atoms, self.type_names, self.r_cut).to(self.device, self.dtype)
+        want_stress = atoms.pbc.all() and ("stress" in properties or "stresses" in properties)
+        out = evaluate(self.model, graph, forces=True, virial=want_stress,
+                       atom_virial="stresses" in properties and want_stress)
+        energy = float(out["energy"].detach().sum())
+        self.results["energy"] = energy
+        self.results["free_energy"] = energy
+        self.results["energies"] = out["atom_energy"].detach().cpu().double().numpy()
+        self.results["forces"] = out["forces"].detach().cpu().double().numpy()
+        if want_stress:
+            volume = atoms.get_volume()
+            w = out["virial"][0].detach().cpu().double().numpy()
+            sigma = -0.5 * (w + w.T) / volume
+            self.results["stress"] = sigma.flat[[0, 4, 8, 5, 2, 1]].copy()
+            if "atom_virial" in out:
+                wa = out["atom_virial"].detach().cpu().double().numpy()
+                sa = -0.5 * (wa + wa.transpose(0, 2, 1)) / volume
+                self.results["stresses"] = sa.reshape(-1, 9)[:, [0, 4, 8, 5, 2, 1]].copy()
+                self.results["atom_virial"] = wa
