@@ -13,6 +13,10 @@ EV_PER_A3_TO_BAR = 1.0 / _ase.bar
 EV_PER_A3_TO_GPA = 1.0 / _ase.GPa
 #: 1 bar in GPa
 BAR_TO_GPA = 1.0e-4
+#: LAMMPS's own eV/angstrom^3 -> bar factor for ``units metal`` (``force->nktv2p``, set in
+#: LAMMPS update.cpp); use it when comparing against numbers LAMMPS printed, since it differs
+#: from the CODATA 2018 value above by 8e-8 relative (0.01 bar at 100 GPa).
+LAMMPS_METAL_NKTV2P = 1.6021765e6
 #: Boltzmann constant in eV/K
 KB_EV_PER_K = _ase.kB
 

