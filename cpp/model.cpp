@@ -21,6 +21,13 @@ std::string first_line(const std::string &text)
   return text.substr(start, end == std::string::npos ? std::string::npos : end - start);
 }
 
+std::string first_sentence(const std::string &text)
+{
+  std::string line = first_line(text);
+  size_t dot = line.find(". ");
+  return dot == std::string::npos ? line : line.substr(0, dot);
+}
+
 std::string read_file_bytes(const std::string &path)
 {
   std::error_code ec;
@@ -66,9 +73,9 @@ Model::Model(const std::string &bytes, const std::string &filename, const torch:
     module_ = torch::jit::load(stream, device, extra);
   } catch (const c10::Error &e) {
     throw Error("model file " + filename + ": not a readable TorchScript file (" +
-                first_line(e.what_without_backtrace()) + ")");
+                first_sentence(e.what_without_backtrace()) + ")");
   } catch (const std::exception &e) {
-    throw Error("model file " + filename + ": not a readable TorchScript file (" + first_line(e.what()) + ")");
+    throw Error("model file " + filename + ": not a readable TorchScript file (" + first_sentence(e.what()) + ")");
   }
   meta_ = parse_metadata(extra[kMetadataFile], filename);
   module_.eval();

@@ -53,5 +53,7 @@ class Ensemble {
 
 // First line of a libtorch/c10 exception text, without its C++ backtrace.
 std::string first_line(const std::string &text);
+// Its first sentence (torch messages often run on with advice).
+std::string first_sentence(const std::string &text);
 
 }    // namespace ptmlp

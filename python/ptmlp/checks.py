@@ -14,31 +14,32 @@ def _energy(atoms: Atoms) -> float:
     return float(atoms.get_potential_energy())
 
 
-def fd_force_error_eV_per_A(atoms: Atoms, h_A: float = 1e-4, indices=None) -> float:
-    """max |F_analytic + dE/dx (central differences)| over atoms and components, eV/angstrom."""
-    atoms = atoms.copy()
-    atoms.calc = atoms_calc(atoms)
+def fd_force_error_eV_per_A(atoms: Atoms, h_A: float = 1e-3, indices=None) -> float:
+    """max |F_analytic + dE/dx| over atoms and components, eV/angstrom.
+
+    dE/dx by the five-point stencil (truncation error O(h^4): ~1e-12 eV/A at h = 1e-3 A).
+    """
+    atoms = _copy_with_calc(atoms)
     forces = atoms.get_forces()
+    pos0 = atoms.positions.copy()
     worst = 0.0
     for i in (range(len(atoms)) if indices is None else indices):
         for k in range(3):
-            pos = atoms.positions.copy()
-            pos[i, k] += h_A
-            atoms.positions = pos
-            e_plus = _energy(atoms)
-            pos[i, k] -= 2 * h_A
-            atoms.positions = pos
-            e_minus = _energy(atoms)
-            pos[i, k] += h_A
-            atoms.positions = pos
-            worst = max(worst, abs(-(e_plus - e_minus) / (2 * h_A) - forces[i, k]))
+            energies = []
+            for step in (2, 1, -1, -2):
+                pos = pos0.copy()
+                pos[i, k] += step * h_A
+                atoms.positions = pos
+                energies.append(_energy(atoms))
+            grad = (-energies[0] + 8 * energies[1] - 8 * energies[2] + energies[3]) / (12 * h_A)
+            worst = max(worst, abs(-grad - forces[i, k]))
+    atoms.positions = pos0
     return worst
 
 
 def fd_stress_error_eV_per_A3(atoms: Atoms, h: float = 1e-5) -> float:
     """max |stress - (1/V) dE/d(strain)| over the 6 Voigt components, eV/angstrom^3."""
-    atoms = atoms.copy()
-    atoms.calc = atoms_calc(atoms)
+    atoms = _copy_with_calc(atoms)
     stress = atoms.get_stress(voigt=False)
     cell0 = atoms.cell.array.copy()
     volume = atoms.get_volume()
@@ -60,37 +61,31 @@ def fd_stress_error_eV_per_A3(atoms: Atoms, h: float = 1e-5) -> float:
 def invariance_errors(atoms: Atoms, seed: int = 0) -> dict[str, float]:
     """Energy (eV) and force (eV/angstrom) changes under translation, rotation, permutation."""
     rng = np.random.default_rng(seed)
-    ref = atoms.copy()
-    ref.calc = atoms_calc(atoms)
+    ref = _copy_with_calc(atoms)
     e0, f0 = _energy(ref), ref.get_forces()
     out = {}
-    moved = ref.copy()
-    moved.calc = atoms_calc(atoms)
+    moved = _copy_with_calc(ref)
     moved.positions += rng.normal(size=3) * 3.7
     out["translation_energy_eV"] = abs(_energy(moved) - e0)
     out["translation_forces_eV_per_A"] = float(np.abs(moved.get_forces() - f0).max())
     rot = Rotation.random(random_state=seed).as_matrix()
-    turned = ref.copy()
-    turned.calc = atoms_calc(atoms)
+    turned = _copy_with_calc(ref)
     turned.set_cell(ref.cell.array @ rot.T, scale_atoms=False)
     turned.positions = ref.positions @ rot.T
     out["rotation_energy_eV"] = abs(_energy(turned) - e0)
     out["rotation_forces_eV_per_A"] = float(np.abs(turned.get_forces() - f0 @ rot.T).max())
     perm = rng.permutation(len(ref))
     shuffled = ref[perm]
-    shuffled.calc = atoms_calc(atoms)
+    shuffled.calc = ref.calc
     out["permutation_energy_eV"] = abs(_energy(shuffled) - e0)
     out["permutation_forces_eV_per_A"] = float(np.abs(shuffled.get_forces() - f0[perm]).max())
     return out
 
 
-def atoms_calc(atoms: Atoms):
-    """A fresh calculator of the same kind as ``atoms.calc`` (ptmlp: same model file)."""
-    calc = atoms.calc
-    if calc is None:
-        raise ValueError("atoms has no calculator")
-    from .calculator import PtmlpCalculator
-
-    if isinstance(calc, PtmlpCalculator):
-        return PtmlpCalculator(calc.model_path, device=str(calc.device))
-    return calc
+def _copy_with_calc(atoms: Atoms) -> Atoms:
+    """Copy of ``atoms`` sharing its calculator (ASE recomputes whenever the atoms change)."""
+    if atoms.calc is None:
+        raise ValueError("atoms has no calculator attached")
+    out = atoms.copy()
+    out.calc = atoms.calc
+    return out

@@ -70,6 +70,7 @@ def load_model(path: str | os.PathLike, device: str | torch.device = "cpu"
         module = torch.jit.load(path, map_location=device, _extra_files=extra)
     except Exception as exc:  # torch raises RuntimeError/ValueError with multi-line traces
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        first = first.split(". ")[0]
         raise ModelFileError(f"model file {path}: not a readable TorchScript file ({first})") from None
     meta = parse_metadata(extra[METADATA_FILE], path)
     module.eval()
