@@ -1,0 +1,1 @@
+"""The ``ptmlp`` command line: one module per subcommand, thin wrappers over the Python API."""

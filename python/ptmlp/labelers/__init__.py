@@ -1,0 +1,1 @@
+"""Reference labelers: any ASE calculator turned into energies/forces/virials for training."""
