@@ -26,7 +26,8 @@ from ..export import export_model
 from ..labelers.lammps_potential import fe_eam_calculator
 from ..models import ModelConfig, build_model
 from ..data.frame import Frame
-from ..training.trainer import TrainConfig, train
+from ..training.config import TrainConfig
+from ..training.trainer import train
 from . import DEMO_MODEL, DEMO_REPORT
 
 LATTICE_A = [2.62, 2.72, 2.80, 2.90]
@@ -89,7 +90,7 @@ def main(argv=None) -> int:
     model = build_model(config)
     result = train(model, train_frames, val_frames,
                    TrainConfig(epochs=args.epochs, batch_frames=4, lr=5e-3, lr_final=5e-5,
-                               weight_virial=0.1, seed=args.seed, max_time_s=args.max_time_s))
+                               seed=args.seed, max_time_s=args.max_time_s, early_stopping_patience_epochs=None))
     training = {"reference": "Fe_mm.eam.fs (Mendelev et al. 2003) via LAMMPS",
                 "n_train_frames": len(train_frames), "n_val_frames": len(val_frames),
                 "validation": result["best"], "recipe": "python -m ptmlp.demo.regenerate"}
