@@ -44,11 +44,18 @@ def guess_format(path: str | os.PathLike) -> Optional[str]:
     return None
 
 
+def _hdf5_has_root_system(path: str) -> bool:
+    import h5py
+
+    with h5py.File(path, "r") as f:
+        return "type.raw" in f
+
+
 def _frames_from_dpdata(path: str, fmt: str, group: str, te_K: float) -> list[Frame]:
     import dpdata
 
     try:
-        if fmt == "deepmd/hdf5":
+        if fmt == "deepmd/hdf5" and not _hdf5_has_root_system(path):
             systems = list(dpdata.MultiSystems().from_deepmd_hdf5(path))
         else:
             systems = [dpdata.LabeledSystem(path, fmt=fmt)]

@@ -65,7 +65,7 @@ def _log_failure(path: str, rec: dict) -> None:
         os.fsync(fh.fileno())
 
 
-class _SoftTimeout(Exception):
+class _SoftTimeout(BaseException):  # not an Exception: calculators must not swallow it
     pass
 
 

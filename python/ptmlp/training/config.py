@@ -32,6 +32,8 @@ class TrainConfig:
     gradnorm_lr: float = 0.025
     gradnorm_every_steps: int = 4
     early_stopping_patience_epochs: Optional[int] = 30
+    #: an epoch counts as an improvement only if E+F validation RMSE drops by this fraction
+    early_stopping_min_rel_improvement: float = 1e-3
     checkpoint_every_steps: int = 50
     max_time_s: Optional[float] = None
     seed: int = 0

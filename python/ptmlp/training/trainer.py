@@ -199,8 +199,10 @@ class Trainer:
         st["history"].append(report)
         score = report["energy_rmse_meV_per_atom"] + report["force_rmse_meV_per_A"]
         if score < st["best_score"]:
-            st["best_score"], st["best"], st["epochs_since_best"] = score, dict(report), 0
+            improved = score < st["best_score"] * (1.0 - cfg.early_stopping_min_rel_improvement)
+            st["best_score"], st["best"] = score, dict(report)
             st["best_state"] = copy.deepcopy(self.model.state_dict())
+            st["epochs_since_best"] = 0 if improved else st["epochs_since_best"] + 1
         else:
             st["epochs_since_best"] += 1
         self.log(f"epoch {epoch + 1:4d}  val E {report['energy_rmse_meV_per_atom']:8.2f} meV/atom  "

@@ -1,0 +1,70 @@
+"""``ptmlp data import|info|split``: build, inspect and split HDF5 datasets."""
+
+from __future__ import annotations
+
+import json
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("data", help="import DFT/ASE data into an HDF5 dataset, summarise it, split it")
+    dsub = p.add_subparsers(dest="data_command", required=True)
+
+    imp = dsub.add_parser("import", help="import labelled files (VASP, QE, CP2K, ABACUS, deepmd, extxyz, traj ...)")
+    imp.add_argument("sources", nargs="+", help="files or folders")
+    imp.add_argument("-o", "--output", required=True, help="HDF5 dataset (created or appended to)")
+    imp.add_argument("--format", default=None, help="dpdata format (vasp/outcar, qe/pw/scf, ...) or ASE format; "
+                     "default: guessed per source")
+    imp.add_argument("--group", default=None, help="group name for grouped splits (default: each source's path)")
+    imp.add_argument("--te-K", type=float, default=None, help="electronic temperature to record (default: read "
+                     "from Fermi-Dirac smearing in the source when present)")
+    imp.set_defaults(run=run_import)
+
+    info = dsub.add_parser("info", help="frames, species, P-T-T_e coverage, energy/force ranges")
+    info.add_argument("dataset")
+    info.add_argument("--json", action="store_true")
+    info.set_defaults(run=run_info)
+
+    sp = dsub.add_parser("split", help="reproducible train/validation/test split, grouped by source trajectory")
+    sp.add_argument("dataset")
+    sp.add_argument("-o", "--output", required=True, help="split JSON")
+    sp.add_argument("--fractions", type=float, nargs=3, default=[0.8, 0.1, 0.1], metavar=("TRAIN", "VAL", "TEST"))
+    sp.add_argument("--seed", type=int, default=0)
+    sp.add_argument("--no-groups", action="store_true", help="split frames individually")
+    sp.set_defaults(run=run_split)
+
+
+def run_import(args) -> int:
+    from ..data.importers import import_frames
+    from ..data.store import open_or_create
+
+    ds = open_or_create(args.output)
+    total = 0
+    for src in args.sources:
+        frames = import_frames(src, fmt=args.format, group=args.group, te_K=args.te_K)
+        added = ds.append(frames)
+        total += added
+        print(f"{src}: {len(frames)} frames read, {added} new")
+    print(f"{args.output}: {len(ds)} frames ({total} added)")
+    return 0
+
+
+def run_info(args) -> int:
+    from ..data.store import Dataset
+    from ..data.summary import dataset_summary, format_summary
+
+    summary = dataset_summary(Dataset(args.dataset))
+    print(json.dumps(summary, indent=1) if args.json else format_summary(summary))
+    return 0
+
+
+def run_split(args) -> int:
+    from ..data.splits import grouped_split, save_split
+    from ..data.store import Dataset
+
+    arr = Dataset(args.dataset).arrays()
+    groups = [arr["strings"][g] for g in arr["group_id"]]
+    split = grouped_split(groups, args.fractions, args.seed, not args.no_groups)
+    save_split(split, args.output, dataset=args.dataset, seed=args.seed, fractions=list(args.fractions),
+               by_group=not args.no_groups)
+    print(", ".join(f"{k} {len(v)}" for k, v in split.items()) + f" frames -> {args.output}")
+    return 0

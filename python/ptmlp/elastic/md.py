@@ -1,0 +1,153 @@
+"""Elastic constants at (T, P) from MD: runs ``inputs/elastic.in`` through LAMMPS and analyses it.
+
+For each independent seed the template equilibrates the crystal at (T, P) (NPT), fixes the box
+at its average shape, and measures the stress at the reference and at +-strain for the six
+Voigt strains (NVT). Here the stress time series are block-averaged (error per state), C is
+rebuilt from the means (C_ij = (sigma_i(+) - sigma_i(-)) / (2 strain)), rotated from LAMMPS's
+cell orientation back to the input frame, averaged over seeds (error: standard error over
+seeds when there are >= 2, else the propagated block errors) and projected on the symmetric form.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Optional, Sequence
+
+import numpy as np
+
+from ..errors import InputError
+from ..lammps_data import to_lammps_orientation, write_lammps_data
+from ..lammps_env import run_lammps
+from ..units import BAR_TO_GPA
+from .potential import PotentialSpec
+from .relax import check_cell_size, check_periodic, check_pressure, minimal_repeats
+from .result import ElasticResult, density_g_per_cm3
+from .stats import block_mean_error
+from .symmetry import analyse_symmetry, resolve_request, rotate_errors, symmetrize
+from .voigt import rotate_voigt
+
+STATES = ("ref",) + tuple(f"{j}{s}" for j in range(1, 7) for s in ("m", "p"))
+_BAROSTAT = {"cubic": "iso", "hexagonal": "aniso", "tetragonal": "aniso", "orthorhombic": "aniso"}
+
+
+def template_path() -> Path:
+    """``inputs/elastic.in`` of this checkout."""
+    path = Path(__file__).resolve().parents[3] / "inputs" / "elastic.in"
+    if not path.exists():
+        raise InputError(f"LAMMPS template {path} not found; run from a ptmlp checkout")
+    return path
+
+
+def read_stress_series(path: Path) -> np.ndarray:
+    """(n_samples, 6) stress in GPa (Voigt, tension positive) from a ``elastic_stress_*.txt`` file."""
+    data = np.loadtxt(path, comments="#", ndmin=2)
+    return -data[:, 1:7] * BAR_TO_GPA
+
+
+def analyse_run(folder: Path, strain: float, prefix: str = "elastic", n_blocks: int = 10) -> dict:
+    """C (GPa, LAMMPS frame), its block errors, the reference box, T and P of one seed's run."""
+    means, errs = {}, {}
+    for state in STATES:
+        series = read_stress_series(folder / f"{prefix}_stress_{state}.txt")
+        me = [block_mean_error(series[:, k], n_blocks) for k in range(6)]
+        means[state] = np.array([m for m, _e in me])
+        errs[state] = np.array([e for _m, e in me])
+    c = np.zeros((6, 6))
+    c_err = np.zeros((6, 6))
+    for j in range(6):
+        c[:, j] = (means[f"{j + 1}p"] - means[f"{j + 1}m"]) / (2.0 * strain)
+        c_err[:, j] = np.sqrt(errs[f"{j + 1}p"] ** 2 + errs[f"{j + 1}m"] ** 2) / (2.0 * strain)
+    ref = np.loadtxt(folder / f"{prefix}_ref.txt", comments="#", ndmin=2)[-1]
+    lx, ly, lz, xy, xz, yz, temp, p_npt, natoms = ref
+    cell = np.array([[lx, 0, 0], [xy, ly, 0], [xz, yz, lz]])
+    p_ref = -means["ref"][:3].mean()
+    p_ref_err = float(np.sqrt((errs["ref"][:3] ** 2).sum()) / 3.0)
+    return {"C_GPa": c, "C_err_GPa": c_err, "cell_A": cell, "temperature_K": float(temp),
+            "pressure_npt_GPa": float(p_npt), "pressure_GPa": float(p_ref), "pressure_err_GPa": p_ref_err,
+            "n_atoms": int(natoms), "reference_stress_GPa": means["ref"]}
+
+
+def elastic_md(atoms, potential: PotentialSpec, workdir, *, temperature_K: float, pressure_GPa: float = 0.0,
+               supercell="auto", strain: float = 0.01, seeds: Sequence[int] = (4928459, 7238117),
+               steps: Optional[dict] = None, timestep_ps: float = 0.001, nprocs: int = 1,
+               symmetry: str = "auto", symprec: float = 1e-3, barostat: Optional[str] = None,
+               timeout_s: Optional[float] = None) -> ElasticResult:
+    """Isothermal C_ij at (``temperature_K``, ``pressure_GPa``) of ``atoms`` (a relaxed or ideal
+    crystal; its lattice is only the starting point of NPT) with ``potential`` in LAMMPS."""
+    check_periodic(atoms)
+    potential.check_species(atoms)
+    if not temperature_K > 0:
+        raise InputError(f"temperature_K {temperature_K} must be positive for MD")
+    if not 1e-4 <= strain <= 0.05:
+        raise InputError(f"strain {strain} must be within 1e-4 and 0.05")
+    check_pressure(pressure_GPa, potential.training_pressure_range_GPa)
+    info = analyse_symmetry(atoms, symprec)
+    system = resolve_request(info, symmetry)
+    if potential.cutoff_A is None:
+        raise InputError(f"the cutoff of potential {potential.label} is unknown; give cutoff_A (angstrom)")
+    if supercell is None or supercell == "auto":
+        reps = minimal_repeats(atoms.cell.array, potential.cutoff_A)
+    else:
+        reps = [int(v) for v in supercell]
+        if len(reps) != 3 or min(reps) < 1:
+            raise InputError(f"supercell {supercell!r} must be 'auto' or three positive repeats")
+    big = atoms.repeat(reps)
+    check_cell_size(big.cell.array, potential.cutoff_A, f"the MD cell {reps}",
+                    f"use supercell {minimal_repeats(atoms.cell.array, potential.cutoff_A)} or 'auto'")
+    if barostat is None:
+        barostat = _BAROSTAT.get(info.crystal_system, "tri")
+    if barostat not in ("iso", "aniso", "tri"):
+        raise InputError(f"barostat {barostat!r} must be iso, aniso or tri")
+    steps = {"nequil": 5000, "navg": 5000, "nequil_strain": 1000, "nrun": 10000, "nevery": 10, **(steps or {})}
+    unknown = set(steps) - {"nequil", "navg", "nequil_strain", "nrun", "nevery"}
+    if unknown:
+        raise InputError(f"unknown MD step setting(s) {sorted(unknown)}")
+    if steps["nrun"] < 10 * steps["nevery"]:
+        raise InputError("nrun must hold at least 10 stress samples (nrun >= 10 nevery)")
+    work = Path(workdir)
+    work.mkdir(parents=True, exist_ok=True)
+    lmp_atoms, rot = to_lammps_orientation(big)
+    write_lammps_data(work / "crystal.data", lmp_atoms, potential.type_names)
+    (work / "potential.mod").write_text(potential.include_text())
+    shutil.copy(template_path(), work / "elastic.in")
+    runs = []
+    for seed in seeds:
+        folder = work / f"seed_{seed}"
+        folder.mkdir(exist_ok=True)
+        variables = {"potential": "../potential.mod", "data": "../crystal.data", "T": temperature_K,
+                     "P_GPa": pressure_GPa, "barostat": barostat, "strain": strain, "dt": timestep_ps,
+                     "seed": seed, "prefix": "elastic", **steps}
+        run_lammps(work / "elastic.in", folder, nprocs=nprocs, variables=variables, timeout_s=timeout_s)
+        runs.append(analyse_run(folder, strain))
+    # LAMMPS frame -> input frame: v_lmp = R v_in, so T_in = R^T T_lmp R
+    cs = np.array([rotate_voigt(r["C_GPa"], rot.T) for r in runs])
+    c = cs.mean(axis=0)
+    block_err = np.sqrt(sum(rotate_errors(r["C_err_GPa"], rot.T) ** 2 for r in runs)) / len(runs)
+    if len(runs) >= 2:
+        seed_err = cs.std(axis=0, ddof=1) / np.sqrt(len(runs))
+        c_err = np.maximum(seed_err, block_err)
+        err_kind = (f"larger of the standard error over {len(runs)} independent seeds and the "
+                    "block-average error")
+    else:
+        c_err = block_err
+        err_kind = "block averages of one run"
+    if system == "none":
+        c_sym, e_sym = 0.5 * (c + c.T), 0.5 * np.sqrt(c_err ** 2 + c_err.T ** 2)
+    else:
+        c_sym, e_sym = symmetrize(c, c_err, info.rotations_cartesian)
+    vol = np.mean([abs(np.linalg.det(r["cell_A"])) for r in runs])
+    scaled = big.copy()
+    scaled.set_cell(big.cell.array * (vol / big.get_volume()) ** (1 / 3), scale_atoms=True)
+    p = np.array([r["pressure_GPa"] for r in runs])
+    p_err = (p.std(ddof=1) / np.sqrt(len(p)) if len(p) >= 2 else runs[0]["pressure_err_GPa"])
+    return ElasticResult(
+        C_GPa=c, C_err_GPa=c_err, C_sym_GPa=c_sym, C_sym_err_GPa=e_sym, symmetry=info, imposed_system=system,
+        density_g_per_cm3=density_g_per_cm3(scaled), pressure_GPa=float(p.mean()), pressure_err_GPa=float(p_err),
+        temperature_K=float(np.mean([r["temperature_K"] for r in runs])),
+        method=f"MD strain-stress (inputs/elastic.in), isothermal, errors: {err_kind}",
+        n_atoms=len(big), volume_A3=float(vol),
+        settings={"supercell": reps, "strain": strain, "seeds": list(seeds), "steps": steps,
+                  "timestep_ps": timestep_ps, "barostat": barostat, "target_temperature_K": temperature_K,
+                  "target_pressure_GPa": pressure_GPa, "potential": potential.label, "workdir": str(work),
+                  "per_seed_C_input_frame_GPa": [np.round(x, 4).tolist() for x in cs]})

@@ -1,0 +1,1 @@
+"""Model validation against labelled data: errors per species and per P-T bin, parity plots."""

@@ -1,0 +1,175 @@
+"""The crystal: loading, the crystallinity check, neighbour shells, and the coexistence cell.
+
+The interface cell is the conventional (preferably orthogonal) cell replicated so that the
+lateral sides exceed twice the interaction range and the long axis z is ``long_over_lateral``
+times longer; ``inputs/melt.in`` melts its upper half, so the interface is normal to z.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional, Sequence
+
+import numpy as np
+from ase import Atoms
+from ase.neighborlist import neighbor_list
+
+from ..errors import InputError
+from ..lammps_data import to_lammps_orientation, write_lammps_data
+from .config import CellConfig, StructureConfig
+
+
+def load_structure(cfg: StructureConfig, resolve_path, type_names: Optional[Sequence[str]] = None) -> Atoms:
+    """The conventional cell of the crystal (ase.build.bulk, orthogonal where possible, or a file)."""
+    if cfg.file is not None:
+        from ase.io import read
+
+        path = resolve_path(cfg.file)
+        if not path.exists():
+            raise InputError(f"structure.file {path}: no such file")
+        kwargs = {}
+        if cfg.format in ("lammps-data", "lammps_data") and type_names:
+            from ase.data import atomic_numbers
+            kwargs["Z_of_type"] = {k + 1: atomic_numbers[n] for k, n in enumerate(type_names)}
+        try:
+            atoms = read(str(path), format=cfg.format, **kwargs)
+        except Exception as exc:  # ASE raises many types for unreadable files
+            raise InputError(f"structure.file {path}: cannot read it ({type(exc).__name__}: {exc}); "
+                             "set structure.format") from None
+        if isinstance(atoms, list):
+            atoms = atoms[-1]
+    else:
+        from ase.build import bulk
+
+        kw = {"a": cfg.a_A} if cfg.a_A is not None else {}
+        if cfg.c_A is not None:
+            kw["c"] = cfg.c_A
+        atoms = None
+        for shape in ({"cubic": True}, {"orthorhombic": True}, {}):
+            try:
+                atoms = bulk(cfg.name, cfg.crystalstructure, **kw, **shape)
+                break
+            except Exception:  # ASE: this prototype has no cubic/orthorhombic form, or bad input
+                continue
+        if atoms is None:
+            raise InputError(f"structure: ase.build.bulk({cfg.name!r}, {cfg.crystalstructure!r}) failed; "
+                             "check name, crystalstructure and a_A")
+    if len(atoms) == 0:
+        raise InputError("structure has no atoms")
+    if not all(atoms.pbc) or atoms.cell.volume < 1e-6:
+        raise InputError("structure must be a 3D periodic crystal (pbc on all axes, non-zero cell)")
+    return atoms
+
+
+def check_crystalline(atoms: Atoms, allow_p1: bool = False, symprec_A: float = 0.1) -> str:
+    """Refuse a structure with no crystal symmetry (amorphous, liquid snapshot); return its space group."""
+    import spglib
+
+    cell = (atoms.cell.array, atoms.get_scaled_positions(), atoms.numbers)
+    dataset = spglib.get_symmetry_dataset(cell, symprec=symprec_A)
+    if dataset is None:
+        raise InputError("structure is not crystalline: spglib finds no symmetry at all")
+    number = int(dataset.number)
+    n_prim = len(np.unique(dataset.mapping_to_primitive))
+    if number == 1 and n_prim == len(atoms) and len(atoms) > 2 and not allow_p1:
+        raise InputError(f"structure is not crystalline: {len(atoms)} atoms with no symmetry (P1) and no "
+                         f"smaller repeat unit at {symprec_A} A; give a crystal, or set structure.allow_p1: true "
+                         "for a genuine triclinic P1 crystal")
+    return f"{dataset.international} ({number})"
+
+
+@dataclass
+class Shells:
+    """Neighbour shells of the crystal used by the order parameter."""
+
+    nearest_A: float
+    cutoff_A: float  # mid-gap between the last included shell and the next one
+    coordination: int  # mean number of neighbours within cutoff_A (classified atoms)
+    spacing_A: float  # (V/N)^(1/3) of the crystal
+
+    @property
+    def cutoff_rel(self) -> float:
+        return self.cutoff_A / self.spacing_A
+
+
+def neighbour_shells(atoms: Atoms, classified: Optional[Sequence[int]] = None) -> Shells:
+    """First coordination shell(s) of a crystal: the widest gap between shells below 1.75 r_nn.
+
+    bcc: 8 + 6 neighbours (gap 1.155 -> 1.633 r_nn), fcc/hcp: 12, diamond: 4. ``classified``
+    are the atom indices the order parameter is computed for (default all).
+    """
+    idx = np.arange(len(atoms)) if classified is None else np.asarray(classified)
+    spacing = (atoms.cell.volume / len(atoms)) ** (1.0 / 3.0)
+    i, d = neighbor_list("id", atoms, 2.2 * spacing)
+    mask = np.isin(i, idx)
+    i, d = i[mask], d[mask]
+    if len(d) == 0:
+        raise InputError("structure: no neighbours found; is the cell much too large for its atoms?")
+    r_nn = float(d.min())
+    d = d[d <= 2.0 * r_nn]
+    shells = np.unique(np.round(d / r_nn, 2))
+    gaps = np.diff(shells)
+    usable = shells[:-1] <= 1.75
+    if not usable.any() or gaps[usable].max() < 0.08:
+        raise InputError("structure: no clear gap between neighbour shells (is it crystalline?); "
+                         "set order.cutoff_A")
+    k = int(np.argmax(np.where(usable, gaps, -1.0)))
+    cutoff = 0.5 * (shells[k] + shells[k + 1]) * r_nn
+    coordination = int(round(np.sum(d < cutoff) / len(idx)))
+    return Shells(nearest_A=r_nn, cutoff_A=float(cutoff), coordination=coordination, spacing_A=spacing)
+
+
+def lateral_replication(atoms: Atoms, cutoff_A: float, cfg: CellConfig) -> tuple[int, int, int]:
+    """[nx, ny, nz] of the coexistence cell; nz even so the half split is between unit cells."""
+    heights = _heights(atoms.cell.array)
+    if cfg.replicate is not None:
+        reps = tuple(cfg.replicate)
+    else:
+        need = max(cfg.min_lateral_A, 2.0 * cutoff_A + 1.0)
+        nx = math.ceil(need / heights[0])
+        ny = math.ceil(need / heights[1])
+        lateral = max(nx * heights[0], ny * heights[1])
+        nz = math.ceil(cfg.long_over_lateral * lateral / heights[2])
+        reps = (nx, ny, nz + (nz % 2))
+    check_cell_size(atoms, reps, cutoff_A)
+    return reps
+
+
+def check_cell_size(atoms: Atoms, reps: Sequence[int], cutoff_A: float) -> None:
+    """An atom must not see its own periodic image: every cell height > 2 x cutoff; z long enough
+    for two phases (each half at least 2 x cutoff)."""
+    h = _heights(atoms.cell.array) * np.asarray(reps)
+    names = "xyz"
+    for k in range(2):
+        if h[k] <= 2.0 * cutoff_A:
+            n_min = math.floor(2.0 * cutoff_A / (h[k] / reps[k])) + 1
+            raise InputError(f"cell too small for the cutoff: {names[k]} side {h[k]:.2f} A <= 2 x cutoff "
+                             f"{cutoff_A:g} A; use cell.replicate with n{names[k]} >= {n_min}")
+    if h[2] <= 4.0 * cutoff_A:
+        n_min = math.floor(4.0 * cutoff_A / (h[2] / reps[2])) + 1
+        raise InputError(f"cell too small for the cutoff: z side {h[2]:.2f} A must exceed 4 x cutoff "
+                         f"{cutoff_A:g} A (solid + liquid halves); use cell.replicate with nz >= {n_min}")
+
+
+def _heights(cell: np.ndarray) -> np.ndarray:
+    """Distances between opposite faces of the cell (the periodic repeat lengths)."""
+    vol = abs(np.linalg.det(cell))
+    return np.array([vol / np.linalg.norm(np.cross(cell[(k + 1) % 3], cell[(k + 2) % 3])) for k in range(3)])
+
+
+def write_cell(path: Path, atoms: Atoms, reps: Sequence[int], type_names: Sequence[str]) -> Atoms:
+    """Replicate, rotate to LAMMPS orientation and write a data file; return the written cell."""
+    big = atoms.repeat(tuple(reps))
+    big, _ = to_lammps_orientation(big)
+    big.wrap()
+    tmp = path.with_suffix(".tmp")
+    write_lammps_data(tmp, big, type_names)
+    tmp.replace(path)
+    return big
+
+
+def is_triclinic(atoms: Atoms) -> bool:
+    cell, _ = atoms.cell.standard_form()
+    return bool(abs(cell[1, 0]) > 1e-8 or abs(cell[2, 0]) > 1e-8 or abs(cell[2, 1]) > 1e-8)

@@ -1,0 +1,229 @@
+"""Green-Kubo integration of flux autocorrelation functions with a principled cutoff and
+statistical errors from independent runs, Cartesian components and time blocks.
+
+A transport coefficient is ``prefactor * int_0^inf <J(0) J(t)> dt``, with the ACF averaged
+over all time origins and over the (statistically equivalent) components of ``J``.
+
+Cutoff choices (``cutoff=``):
+
+* ``"noise"`` (default): the first lag at which the mean ACF is statistically
+  indistinguishable from zero, ``|C(t)| < 2 sigma_C(t)``, with ``sigma_C`` the standard error
+  of the mean ACF from the spread of independent units (runs x components x blocks).
+  Integrating beyond that point adds noise but no signal (the variance of the running
+  integral grows linearly in time); see Jones & Mandadapu, J. Chem. Phys. 136, 154102
+  (2012) and Chen et al., Chem. Phys. Lett. 485, 5 (2010) ("first avalanche").
+* ``"first-zero"``: the first zero crossing of the mean ACF (common for liquids).
+* a number: a fixed cutoff time in seconds.
+
+After the cutoff the running integral is checked for a plateau: a drift larger than its
+noise up to twice the cutoff is reported (slow tails need longer runs or the cepstral
+estimate, :mod:`ptmlp.transport.cepstral`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Sequence, Union
+
+import numpy as np
+
+from ..errors import InputError
+from .correlation import autocorrelation, running_integral, split_blocks
+from .results import Measurement, Notes
+
+#: a run must be at least this many times longer than the longest correlation time
+MIN_RUN_OVER_CORRELATION = 10
+#: time blocks used for the error estimate are at least this many correlation times long
+BLOCK_OVER_CORRELATION = 5
+#: relative uncertainty above which the result is flagged
+WARN_RELATIVE_ERROR = 0.25
+
+
+@dataclass
+class GreenKuboResult:
+    """Green-Kubo estimate; arrays are functions of ``lag_time_s``; ``integral`` is
+    ``prefactor * running integral`` of the mean ACF, in the coefficient's SI unit."""
+
+    value: Measurement
+    cutoff_time_s: float
+    cutoff_method: str
+    lag_time_s: np.ndarray
+    acf: np.ndarray
+    acf_std_err: np.ndarray
+    integral: np.ndarray
+    integral_std_err: np.ndarray
+    per_component: list
+    n_units: int
+    total_time_s: float
+    notes: Notes = field(default_factory=Notes)
+
+
+def _ps(t_s: float) -> str:
+    return f"{t_s * 1e12:.4g} ps"
+
+
+def check_run_length(n_samples: int, dt_s: float, max_lag_s: float, what: str = "run") -> None:
+    """Raise :class:`InputError` when a run is shorter than MIN_RUN_OVER_CORRELATION times the
+    requested correlation time, saying by how much."""
+    have = n_samples * dt_s
+    need = MIN_RUN_OVER_CORRELATION * max_lag_s
+    if have < need:
+        raise InputError(f"{what} of {_ps(have)} is too short for a correlation time of {_ps(max_lag_s)}: "
+                         f"need at least {MIN_RUN_OVER_CORRELATION}x = {_ps(need)} ({_ps(need - have)} more); "
+                         f"run longer or lower max_correlation_time_ps")
+
+
+def _as_runs(runs: Sequence[np.ndarray]) -> list[np.ndarray]:
+    out = []
+    for k, r in enumerate(runs):
+        a = np.asarray(r, dtype=float)
+        if a.ndim == 1:
+            a = a[:, None]
+        if a.ndim != 2 or a.shape[0] < 4:
+            raise InputError(f"run {k}: need a (n_samples >= 4, n_components) series, got shape {a.shape}")
+        if not np.all(np.isfinite(a)):
+            raise InputError(f"run {k}: series holds NaN or inf values")
+        out.append(a)
+    if not out:
+        raise InputError("no runs given")
+    if len({a.shape[1] for a in out}) != 1:
+        raise InputError(f"runs differ in their number of components: {[a.shape[1] for a in out]}")
+    return out
+
+
+def _smooth(y: np.ndarray, w: int) -> np.ndarray:
+    if w <= 1:
+        return y
+    kernel = np.ones(w) / w
+    return np.convolve(y, kernel, mode="same")
+
+
+def check_zero_mean(runs: list[np.ndarray], names: Sequence[str], notes: Notes, n_sigma: float = 4.0) -> None:
+    """Warn when a flux component has a mean far from zero (drift, no equilibrium, a solid
+    under shear stress): its autocorrelation would then not decay to zero."""
+    for c, name in enumerate(names):
+        block_means = []
+        for a in runs:
+            block_means += [b[:, c].mean() for b in split_blocks(a, 10) if len(b)]
+        bm = np.array(block_means)
+        err = bm.std(ddof=1) / math.sqrt(len(bm)) if len(bm) > 1 else math.inf
+        if err > 0 and abs(bm.mean()) > n_sigma * err and abs(bm.mean()) > 0.05 * np.std(np.concatenate([a[:, c] for a in runs])):
+            notes.warn(f"{name} has a non-zero mean ({bm.mean():.3g} +- {err:.2g}, "
+                       f"{abs(bm.mean()) / err:.0f} standard errors): the run is not in equilibrium "
+                       "(energy drift, unequilibrated start, or a solid under stress); equilibrate longer")
+
+
+def green_kubo(runs: Sequence[np.ndarray], dt_s: float, prefactor: float, *,
+               max_lag_s: float | None = None, cutoff: Union[str, float] = "noise",
+               noise_sigmas: float = 2.0, component_names: Sequence[str] | None = None,
+               quantity: str = "transport coefficient") -> GreenKuboResult:
+    """Green-Kubo estimate ``prefactor * int_0^t_c <J(0) J(t)> dt`` from independent runs.
+
+    ``runs``: list of (n_samples, n_components) arrays in SI units, sampled every ``dt_s``;
+    the components must be statistically equivalent (x, y, z of an isotropic flux, or the
+    five independent traceless stress components). ``max_lag_s``: longest correlation time
+    considered (default: a tenth of the shortest run).
+    """
+    if not dt_s > 0:
+        raise InputError(f"sampling interval must be positive, got {dt_s} s")
+    if not (math.isfinite(prefactor) and prefactor > 0):
+        raise InputError(f"Green-Kubo prefactor must be positive and finite, got {prefactor}")
+    runs = _as_runs(runs)
+    notes = Notes()
+    n_comp = runs[0].shape[1]
+    names = list(component_names or [f"component {c}" for c in range(n_comp)])
+    n_min = min(a.shape[0] for a in runs)
+    if max_lag_s is None:
+        max_lag = max(2, n_min // MIN_RUN_OVER_CORRELATION)
+    else:
+        if not max_lag_s > 0:
+            raise InputError(f"max correlation time must be positive, got {max_lag_s} s")
+        check_run_length(n_min, dt_s, max_lag_s, what="the shortest run" if len(runs) > 1 else "the run")
+        max_lag = max(2, int(round(max_lag_s / dt_s)))
+    check_zero_mean(runs, names, notes)
+
+    # mean ACF per component, runs weighted by their length
+    weights = np.array([a.shape[0] for a in runs], dtype=float)
+    acf_runs = np.array([autocorrelation(a, max_lag) for a in runs])  # (R, L, C)
+    acf_comp = np.tensordot(weights / weights.sum(), acf_runs, axes=1)  # (L, C)
+    acf = acf_comp.mean(axis=1)
+
+    # independent units for the error: runs x time blocks x components
+    units = []
+    for a in runs:
+        n_blocks = int(min(10, max(1, a.shape[0] // (BLOCK_OVER_CORRELATION * max_lag))))
+        for b in split_blocks(a, n_blocks):
+            units.append(autocorrelation(b, max_lag))  # (L, C)
+    unit_acf = np.concatenate(units, axis=1).T  # (U, L)
+    n_units = unit_acf.shape[0]
+    unit_int = running_integral(unit_acf.T, dt_s).T
+    if n_units > 1:
+        acf_err = unit_acf.std(axis=0, ddof=1) / math.sqrt(n_units)
+        int_err = unit_int.std(axis=0, ddof=1) / math.sqrt(n_units)
+    else:
+        acf_err = np.full_like(acf, math.nan)
+        int_err = np.full_like(acf, math.nan)
+        notes.warn("only one run with one component and one block: no error estimate; add independent runs")
+    integral = running_integral(acf, dt_s)
+    lag = np.arange(max_lag + 1) * dt_s
+
+    # cutoff
+    if isinstance(cutoff, str):
+        method = cutoff
+        if cutoff == "noise":
+            if not np.all(np.isfinite(acf_err)):
+                raise InputError("cutoff 'noise' needs an error estimate: give several runs or components, "
+                                 "or use cutoff 'first-zero' or a time")
+            w = max(1, max_lag // 200)
+            below = np.nonzero(np.abs(_smooth(acf, w))[1:] < noise_sigmas * _smooth(acf_err, w)[1:])[0]
+            k_c = int(below[0]) + 1 if below.size else max_lag
+        elif cutoff == "first-zero":
+            neg = np.nonzero(acf[1:] <= 0)[0]
+            k_c = int(neg[0]) + 1 if neg.size else max_lag
+        else:
+            raise InputError(f"unknown cutoff {cutoff!r}: use 'noise', 'first-zero' or a time")
+        if k_c == max_lag:
+            notes.warn(f"the {quantity} autocorrelation has not decayed into its noise within the longest "
+                       f"correlation time ({_ps(lag[-1])}): the result is the integral up to there; "
+                       f"increase max_correlation_time_ps (and the run length)")
+    else:
+        method = "fixed"
+        t_c = float(cutoff)
+        if not 0 < t_c <= lag[-1] + 0.5 * dt_s:
+            raise InputError(f"cutoff time {_ps(t_c)} must be positive and at most the longest correlation "
+                             f"time {_ps(lag[-1])}")
+        k_c = int(round(t_c / dt_s))
+
+    value = Measurement(prefactor * integral[k_c], prefactor * int_err[k_c])
+    per_comp = [prefactor * running_integral(acf_comp[:, c], dt_s)[k_c] for c in range(n_comp)]
+
+    if method != "fixed" and k_c < max_lag:
+        k2 = min(2 * k_c, max_lag)
+        drift = integral[k2] - integral[k_c]
+        noise = math.sqrt(max(int_err[k2] ** 2 - int_err[k_c] ** 2, 0.0)) if np.isfinite(int_err[k2]) else math.inf
+        if abs(drift) > 3 * noise and abs(drift) > 0.05 * abs(integral[k_c]):
+            notes.warn(f"the running integral of the {quantity} still drifts after the cutoff "
+                       f"({100 * drift / integral[k_c]:+.0f}% from {_ps(lag[k_c])} to {_ps(lag[k2])}): "
+                       f"the autocorrelation has a slow tail; run longer or compare with the cepstral estimate")
+    if math.isfinite(value.std_err) and value.relative_err > WARN_RELATIVE_ERROR:
+        notes.warn(f"the {quantity} has a relative uncertainty of {100 * value.relative_err:.0f}%: run longer or "
+                   f"add independent runs (the error falls as 1/sqrt(total time))")
+    if value.value <= 0:
+        notes.warn(f"the {quantity} integral is not positive ({value.value:.3g}): the runs are far too short")
+    return GreenKuboResult(value=value, cutoff_time_s=float(lag[k_c]), cutoff_method=method, lag_time_s=lag,
+                           acf=acf, acf_std_err=acf_err, integral=prefactor * integral,
+                           integral_std_err=prefactor * int_err, per_component=per_comp, n_units=n_units,
+                           total_time_s=float(sum(a.shape[0] for a in runs) * dt_s), notes=notes)
+
+
+def integral_to(series: np.ndarray, dt_s: float, cutoff_s: float, prefactor: float = 1.0) -> float:
+    """``prefactor * int_0^cutoff`` of the component-averaged ACF of one run (no error):
+    per-run estimates at a common cutoff, for the spread between independent runs."""
+    a = np.asarray(series, dtype=float)
+    a = a[:, None] if a.ndim == 1 else a
+    k_c = int(round(cutoff_s / dt_s))
+    if k_c >= len(a):
+        return math.nan
+    acf = autocorrelation(a, k_c).mean(axis=1)
+    return float(prefactor * running_integral(acf, dt_s)[-1])
