@@ -371,6 +371,7 @@ void PairPTMLP::compute(int eflag, int vflag)
   const bool devi_step = devi_every_ > 0 && update->ntimestep % devi_every_ == 0;
   req.virial = vflag_global != 0 || devi_step;
   req.atom_virial = vflag_atom != 0 || cvflag_atom != 0;
+  req.entropy = wants_entropy();
   if (in_->n_local > 0) {
     try {
       ptmlp::evaluate((*models_)[0], *in_, req, *out_);
@@ -381,6 +382,7 @@ void PairPTMLP::compute(int eflag, int vflag)
     after_compute(*out_);
   } else {
     *out_ = ptmlp::Output();
+    after_compute(*out_);
   }
   if (devi_step) write_deviation();
 }

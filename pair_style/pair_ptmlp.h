@@ -66,6 +66,7 @@ class PairPTMLP : public Pair {
   virtual int parse_keyword(int narg, char **arg, int iarg);    // args consumed, 0 if not a keyword
   virtual void check_model_kind();                               // plain ptmlp refuses T_e models
   virtual void fill_te(ptmlp::EdgeInput &) {}                     // set the T_e input
+  virtual bool wants_entropy() const { return false; }           // ask the core for S_e
   virtual void after_compute(const ptmlp::Output &) {}            // e.g. keep S_e for a compute
 
   void allocate();

@@ -11,7 +11,9 @@
 #include "lammps.h"
 #include "library.h"
 
+#include "compute_ptmlp_tel_entropy.h"
 #include "pair_ptmlp.h"
+#include "pair_ptmlp_tel.h"
 
 #include <cstring>
 #include <string>
@@ -51,6 +53,16 @@ static Pair *ptmlp_creator(LAMMPS *lmp)
   return new PairPTMLP(lmp);
 }
 
+static Pair *ptmlp_tel_creator(LAMMPS *lmp)
+{
+  return new PairPTMLPTel(lmp);
+}
+
+static Compute *ptmlp_tel_entropy_creator(LAMMPS *lmp, int narg, char **arg)
+{
+  return new ComputePtmlpTelEntropy(lmp, narg, arg);
+}
+
 extern "C" void lammpsplugin_init(void *lmp, void *handle, void *regfunc)
 {
   const char *volatile built = ptmlp_built_for_lammps + strlen("PTMLP_BUILT_FOR_LAMMPS=");
@@ -64,11 +76,23 @@ extern "C" void lammpsplugin_init(void *lmp, void *handle, void *regfunc)
   }
   ptmlp_plugin_record rec;
   rec.version = PTMLP_LAMMPS_VERSION;
+  rec.author = "ptmlp developers";
+  rec.handle = handle;
+
   rec.style = "pair";
   rec.name = "ptmlp";
   rec.info = "ptmlp TorchScript MLP pair style";
-  rec.author = "ptmlp developers";
   rec.creator.v1 = (ptmlp_factory1 *) &ptmlp_creator;
-  rec.handle = handle;
+  (*(ptmlp_regfunc) regfunc)(&rec, lmp);
+
+  rec.name = "ptmlp/tel";
+  rec.info = "ptmlp pair style with electronic temperature";
+  rec.creator.v1 = (ptmlp_factory1 *) &ptmlp_tel_creator;
+  (*(ptmlp_regfunc) regfunc)(&rec, lmp);
+
+  rec.style = "compute";
+  rec.name = "ptmlp/tel/entropy";
+  rec.info = "electronic entropy from pair_style ptmlp/tel";
+  rec.creator.v2 = (ptmlp_factory2 *) &ptmlp_tel_entropy_creator;
   (*(ptmlp_regfunc) regfunc)(&rec, lmp);
 }

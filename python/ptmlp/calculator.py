@@ -9,6 +9,7 @@ import numpy as np
 import torch
 from ase.calculators.calculator import Calculator, all_changes
 
+from .errors import InputError
 from .export import load_model
 from .graph import atoms_to_graph, evaluate
 
@@ -30,7 +31,11 @@ class PtmlpCalculator(Calculator):
 
     implemented_properties = ["energy", "free_energy", "energies", "forces", "stress", "stresses"]
 
-    def __init__(self, model_path: str | os.PathLike, device: str = "cpu", **kwargs: Any):
+    def __init__(self, model_path: str | os.PathLike, device: str = "cpu", te_K: Optional[float] = None,
+                 **kwargs: Any):
+        """``te_K``: electronic temperature (K) for T_e models; ``atoms.info["te_K"]`` overrides it.
+        T_e models also return ``results["electronic_entropy"]`` (S_e = -dF/dT_e, eV/K) and
+        ``results["electronic_entropies"]`` (per atom)."""
         super().__init__(**kwargs)
         self.model_path = str(model_path)
         self.device = torch.device(device)
@@ -38,14 +43,31 @@ class PtmlpCalculator(Calculator):
         self.type_names: list[str] = list(self.metadata["type_names"])
         self.r_cut = float(self.metadata["r_cut"])
         self.dtype = torch.float64 if self.metadata["dtype"] == "float64" else torch.float32
+        self.te_spec = self.metadata["electronic_temperature"]
+        if te_K is not None and self.te_spec is None:
+            raise InputError(f"model {self.model_path} has no electronic-temperature input; drop te_K")
+        self.te_K = te_K
+
+    def _te_for(self, atoms) -> Optional[float]:
+        if self.te_spec is None:
+            return None
+        te = atoms.info.get("te_K", self.te_K)
+        if te is None or not te > 0:
+            raise InputError(f"model {self.model_path} needs the electronic temperature: "
+                             "PtmlpCalculator(model, te_K=...) or atoms.info['te_K']")
+        return float(te)
 
     def calculate(self, atoms=None, properties=("energy",), system_changes=all_changes) -> None:
         super().calculate(atoms, properties, system_changes)
         atoms = self.atoms
-        graph = atoms_to_graph(atoms, self.type_names, self.r_cut).to(self.device, self.dtype)
+        te = self._te_for(atoms)
+        graph = atoms_to_graph(atoms, self.type_names, self.r_cut, te_K=te).to(self.device, self.dtype)
         want_stress = atoms.pbc.all() and ("stress" in properties or "stresses" in properties)
         out = evaluate(self.model, graph, forces=True, virial=want_stress,
-                       atom_virial="stresses" in properties and want_stress)
+                       atom_virial="stresses" in properties and want_stress, entropy=te is not None)
+        if te is not None:
+            self.results["electronic_entropy"] = float(out["entropy"].detach().sum())
+            self.results["electronic_entropies"] = out["atom_entropy"].detach().cpu().double().numpy()
         energy = float(out["energy"].detach().sum())
         self.results["energy"] = energy
         self.results["free_energy"] = energy

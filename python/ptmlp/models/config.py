@@ -36,6 +36,12 @@ class ModelConfig:
     zbl_outer_cov_fraction: float = 0.6
     #: "float64" (default) or "float32"
     dtype: str = "float64"
+    #: the electronic temperature T_e (K) is a model input: energy = electronic free energy F(R, T_e)
+    electronic_temperature: bool = False
+    #: T_e enters the networks as t = T_e / te_scale_K and t^2
+    te_scale_K: float = 10000.0
+    #: T_e may be given per atom (metadata per_atom); otherwise one T_e per structure
+    te_per_atom: bool = False
 
     def __post_init__(self) -> None:
         self.validate()
@@ -54,6 +60,7 @@ class ModelConfig:
             ("zbl_outer_cov_fraction", self.zbl_outer_cov_fraction > self.zbl_inner_cov_fraction > 0,
              "larger than zbl_inner_cov_fraction > 0"),
             ("dtype", self.dtype in ("float64", "float32"), "float64 or float32"),
+            ("te_scale_K", self.te_scale_K > 0, "a positive temperature in K"),
         ]
         for name, ok, expected in checks:
             if not ok:

@@ -51,7 +51,10 @@ class PtmlpV1(nn.Module):
         mix = torch.randn(config.n_radial, n_species, config.n_channels, dtype=torch.float64)
         self.mix = nn.Parameter(mix / config.n_radial ** 0.5)
         n_feat = self.power.n_features
-        self.nets = nn.ModuleList([mlp(n_feat, list(config.hidden_widths)).double() for _ in range(n_species)])
+        self.has_te = bool(config.electronic_temperature)
+        self.te_scale_K = float(config.te_scale_K)
+        n_in = n_feat + (2 if self.has_te else 0)  # T_e enters as t = T_e / te_scale_K and t^2
+        self.nets = nn.ModuleList([mlp(n_in, list(config.hidden_widths)).double() for _ in range(n_species)])
         # normalisation, set from training data by ptmlp.training.normalization
         self.register_buffer("density_scale", torch.tensor(1.0, dtype=torch.float64))
         self.register_buffer("feat_mean", torch.zeros(n_species, n_feat, dtype=torch.float64))
@@ -101,12 +104,21 @@ class PtmlpV1(nn.Module):
 
         edge_vec: (E, 3) r_ij = x_j - x_i in angstrom; edge_i, edge_j: (E,) int64 atom indices
         (edge_i < n_local); species: (N,) int64 model species of local+ghost atoms;
-        t_e: electronic temperature (unused by this T_e-free model, must be None).
+        t_e: electronic temperature in K, a scalar or (n_local,) per atom, for models with
+        ``electronic_temperature``; None otherwise. The energy is then the electronic free energy
+        and S_e = -dF/dT_e follows by autograd.
         """
-        if t_e is not None:
-            raise RuntimeError("this ptmlp model has no electronic-temperature input")
         s_i = species[:n_local]
         feats = self.descriptors(edge_vec, edge_i, edge_j, species, n_local)
+        if self.has_te:
+            if t_e is None:
+                raise RuntimeError("this ptmlp model needs the electronic temperature T_e (K)")
+            t = t_e.to(feats.dtype) / self.te_scale_K
+            if t.dim() == 0:
+                t = t.expand(n_local)
+            feats = torch.cat([feats, t.unsqueeze(1), (t * t).unsqueeze(1)], dim=1)
+        elif t_e is not None:
+            raise RuntimeError("this ptmlp model has no electronic-temperature input")
         energy = self.e0.index_select(0, s_i) + self.energy_scale * self.atomic_network(feats, s_i)
         if self.use_zbl:
             r = torch.sqrt((edge_vec * edge_vec).sum(-1))

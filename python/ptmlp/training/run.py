@@ -94,7 +94,8 @@ def train_from_config(config: RunConfig, resume: bool = False, log: Callable[[st
         training_meta = {"dataset_sha256": _file_sha256(ds.path), "n_train_frames": len(frames),
                          "n_val_frames": len(val_frames), "validation": result["best"], "seed": tconf.seed,
                          "stopped": result["stopped"], "ensemble_member": k}
-        export_model(model, member_dir / "model.pt", training=training_meta)
+        export_model(model, member_dir / "model.pt", training=training_meta,
+                     electronic_temperature=te_metadata(mconf, frames))
         summary["members"].append({"model": str(member_dir / "model.pt"), "best_validation": result["best"],
                                    "stopped": result["stopped"], "frames_per_s": result["frames_per_s"],
                                    "epochs_run": len(result["history"])})
@@ -102,6 +103,14 @@ def train_from_config(config: RunConfig, resume: bool = False, log: Callable[[st
     with open(out_dir / "train_summary.json", "w") as fh:
         json.dump(summary, fh, indent=1)
     return summary
+
+
+def te_metadata(mconf: ModelConfig, frames) -> dict | None:
+    """The metadata T_e spec of a T_e model: unit, per_atom, range of T_e in the training frames."""
+    if not mconf.electronic_temperature:
+        return None
+    te = [f.te_K for f in frames]
+    return {"unit": "K", "per_atom": bool(mconf.te_per_atom), "train_range": [float(min(te)), float(max(te))]}
 
 
 def _file_sha256(path: str) -> str:

@@ -18,6 +18,7 @@ import numpy as np
 import torch
 
 from ..data.frame import Frame
+from ..errors import InputError
 from ..graph import Graph, atoms_to_graph, batch, evaluate
 from .config import TrainConfig
 from .normalization import fit_normalization
@@ -100,9 +101,17 @@ class Trainer:
         self.checkpoint_path = checkpoint_path
         self.dtype = model.e0.dtype
         names, r_cut = list(model.type_names), float(model.r_cut)
+        has_te = bool(getattr(model, "has_te", False))
+        if has_te:
+            missing = [k for k, f in enumerate(self.train_frames + self.val_frames) if not f.te_K > 0]
+            if missing:
+                raise InputError(f"{len(missing)} frames have no electronic temperature (te_K) but the model takes "
+                                 "T_e as input; label them with T_e or import with --te-K")
         t0 = time.monotonic()
-        self.train_graphs = [atoms_to_graph(f.atoms, names, r_cut) for f in self.train_frames]
-        self.val_graphs = [atoms_to_graph(f.atoms, names, r_cut) for f in self.val_frames]
+        self.train_graphs = [atoms_to_graph(f.atoms, names, r_cut, f.te_K if has_te else None)
+                             for f in self.train_frames]
+        self.val_graphs = [atoms_to_graph(f.atoms, names, r_cut, f.te_K if has_te else None)
+                           for f in self.val_frames]
         self.graph_s = time.monotonic() - t0
         self.val_batches = [make_batch(self.val_frames[k:k + 8], self.val_graphs[k:k + 8], self.dtype)
                             for k in range(0, len(self.val_frames), 8)]
