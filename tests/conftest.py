@@ -51,18 +51,25 @@ def oxide_slab(seed: int = 0, vacuum_A: float = 10.0, isolated: bool = True, rep
 
 
 def make_model(path: Path, dtype: str = "float64", seed: int = 0, type_names=TYPE_NAMES, r_cut=R_CUT_A,
-               fit_on=None) -> Path:
-    """Random model whose normalisation is fitted on ``fit_on`` so energies/forces are O(eV)."""
+               fit_on=None, te_range_K=None) -> Path:
+    """Random model whose normalisation is fitted on ``fit_on`` so energies/forces are O(eV).
+    With ``te_range_K`` = (low, high) the model takes the electronic temperature as input."""
     torch.manual_seed(seed)
     model = build_model(ModelConfig(type_names=list(type_names), r_cut=r_cut, n_radial=6, n_channels=8,
-                                    l_max=3, hidden_widths=[32, 32], dtype="float64"))
+                                    l_max=3, hidden_widths=[32, 32], dtype="float64",
+                                    electronic_temperature=te_range_K is not None))
     structure = fit_on if fit_on is not None else oxide_slab(seed=seed + 100)
     fit_normalization(model, [atoms_to_graph(structure, type_names, r_cut)])
     model.energy_scale.fill_(3.0)
     model.e0.copy_(torch.tensor([-1.5, -5.0, -4.0][:len(type_names)], dtype=torch.float64))
     if dtype == "float32":
         model.float()
-    export_model(model, path, training={"note": "random test model"})
+    te = None if te_range_K is None else {"unit": "K", "per_atom": False, "train_range": list(te_range_K)}
+    if te is not None:
+        with torch.no_grad():  # make T_e matter at the eV scale: weight the t, t^2 inputs strongly
+            for net in model.nets:
+                net[0].weight[:, -2:] *= 20.0
+    export_model(model, path, training={"note": "random test model"}, electronic_temperature=te)
     return path
 
 
