@@ -64,3 +64,47 @@ def read_dump_columns(path: str | os.PathLike) -> dict[str, np.ndarray]:
     if "id" in names:
         data = data[np.argsort(data[:, names.index("id")])]
     return {name: data[:, c] for c, name in enumerate(names)}
+
+
+def read_dump_frames(path: str | os.PathLike, type_names: Sequence[str]) -> list[tuple[int, Atoms]]:
+    """Every complete frame of a ``dump custom`` file with ``id type x y z`` as (step, Atoms).
+
+    LAMMPS type k is ``type_names[k-1]``. A frame cut short (a crashed run) is dropped.
+    Triclinic boxes are converted from LAMMPS bounds to cell vectors.
+    """
+    frames: list[tuple[int, Atoms]] = []
+    if not os.path.exists(path):
+        return frames
+    with open(path) as fh:
+        lines = fh.read().splitlines()
+    k = 0
+    while k < len(lines):
+        if not lines[k].startswith("ITEM: TIMESTEP"):
+            k += 1
+            continue
+        try:
+            step = int(lines[k + 1])
+            n = int(lines[k + 3])
+            header = lines[k + 4]
+            bounds = [[float(v) for v in lines[k + 5 + d].split()] for d in range(3)]
+            names = lines[k + 8].split()[2:]
+            rows = lines[k + 9:k + 9 + n]
+            if len(rows) < n or any(len(r.split()) != len(names) for r in rows):
+                break
+            data = np.array([[float(v) for v in r.split()] for r in rows])
+        except (IndexError, ValueError):
+            break
+        data = data[np.argsort(data[:, names.index("id")])]
+        tilt = [b[2] if len(b) > 2 else 0.0 for b in bounds] if "xy" in header else [0.0, 0.0, 0.0]
+        xy, xz, yz = tilt
+        xlo = bounds[0][0] - min(0.0, xy, xz, xy + xz)
+        xhi = bounds[0][1] - max(0.0, xy, xz, xy + xz)
+        ylo = bounds[1][0] - min(0.0, yz)
+        yhi = bounds[1][1] - max(0.0, yz)
+        zlo, zhi = bounds[2][0], bounds[2][1]
+        cell = np.array([[xhi - xlo, 0, 0], [xy, yhi - ylo, 0], [xz, yz, zhi - zlo]])
+        types = data[:, names.index("type")].astype(int)
+        pos = data[:, [names.index("x"), names.index("y"), names.index("z")]] - np.array([xlo, ylo, zlo])
+        frames.append((step, Atoms([type_names[t - 1] for t in types], positions=pos, cell=cell, pbc=True)))
+        k += 9 + n
+    return frames

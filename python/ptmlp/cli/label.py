@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-
 from ..errors import InputError
 
 
@@ -28,35 +26,10 @@ def add_parser(sub) -> None:
     p.set_defaults(run=run)
 
 
-def make_labeler(args, symbols):
-    if args.labeler == "gpaw":
-        from ..labelers.gpaw_labeler import GpawLabeler
-
-        if args.te_K is None:
-            raise InputError("--te-K is required for GPAW labels (Fermi-Dirac width k_B T_e)")
-        return GpawLabeler(te_K=args.te_K, xc=args.xc, ecut_eV=args.ecut_eV, kpts=args.kpts)
-    if args.labeler == "lammps":
-        from ..labelers.lammps_potential import LammpsPotentialLabeler
-
-        if not args.pair_style or not args.pair_coeff:
-            raise InputError("--labeler lammps needs --pair-style and --pair-coeff")
-        return LammpsPotentialLabeler(args.pair_style, args.pair_coeff, symbols)
-    from ..labelers.base import AseLabeler
-
-    if not args.calculator or ":" not in args.calculator:
-        raise InputError("--labeler ase needs --calculator module:function (a function returning a calculator)")
-    module, func = args.calculator.split(":", 1)
-    try:
-        factory = getattr(importlib.import_module(module), func)
-    except (ImportError, AttributeError) as exc:
-        raise InputError(f"--calculator {args.calculator}: {exc}") from None
-    return AseLabeler(factory, name=args.calculator, settings={"calculator": args.calculator},
-                      te_K=args.te_K if args.te_K is not None else float("nan"))
-
-
 def run(args) -> int:
     from ase.io import read
 
+    from ..labelers.factory import make_labeler
     from ..labelers.runner import label_structures, label_structures_mpi
 
     try:
@@ -64,7 +37,9 @@ def run(args) -> int:
     except Exception as exc:
         raise InputError(f"{args.structures}: ASE could not read it ({type(exc).__name__}: {exc})") from None
     symbols = sorted({s for a in structures for s in a.get_chemical_symbols()})
-    labeler = make_labeler(args, symbols)
+    labeler = make_labeler(args.labeler, symbols, te_K=args.te_K, xc=args.xc, ecut_eV=args.ecut_eV, kpts=args.kpts,
+                           pair_style=args.pair_style or "", pair_coeff=args.pair_coeff or "",
+                           calculator=args.calculator or "")
     groups = [args.group or args.structures] * len(structures)
     if args.mpi:
         report = label_structures_mpi(structures, labeler, args.output, groups=groups, timeout_s=args.timeout_s,

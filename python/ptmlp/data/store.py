@@ -61,7 +61,7 @@ def _create_layout(f: h5py.File) -> None:
     f.attrs["units"] = json.dumps({"energy": "eV", "length": "angstrom", "force": "eV/angstrom",
                                    "virial": "eV (W = -stress*V, positive under compression)",
                                    "te": "K", "temperature": "K"})
-    for group, chunk in ((FRAME_FIELDS, 1024), (ATOM_FIELDS, 8192), (STRING_FIELDS, 256), (BYTE_FIELDS, 16384)):
+    for group, chunk in ((FRAME_FIELDS, 256), (ATOM_FIELDS, 2048), (STRING_FIELDS, 64), (BYTE_FIELDS, 4096)):
         for name, (shape, dtype) in group.items():
             f.create_dataset(name, shape=(0, *shape), maxshape=(None, *shape), chunks=(chunk, *shape), dtype=dtype)
     f.create_dataset("commit", shape=(1, 4), maxshape=(None, 4), chunks=(64, 4), dtype=np.int64,
@@ -240,7 +240,7 @@ class Dataset:
 
             keep, hashes = [], []
             for fr in frames:
-                h = structure_hash(fr.atoms)
+                h = structure_hash(fr.atoms, fr.te_K)
                 if dedup and h in known:
                     continue
                 known.add(h)

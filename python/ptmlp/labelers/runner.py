@@ -104,7 +104,8 @@ class _Session:
     """Which structures still need labels, and where each result goes."""
 
     def __init__(self, structures, labeler: Labeler, dataset_path: str, groups, retry_failed: bool,
-                 progress: bool):
+                 progress: bool, on_result=None):
+        self.on_result = on_result
         self.t0 = time.monotonic()
         self.structures, self.labeler = structures, labeler
         self.groups = list(groups) if groups is not None else [""] * len(structures)
@@ -115,7 +116,7 @@ class _Session:
         self.report = LabelReport()
         self.hashes: dict[int, str] = {}
         for k, atoms in enumerate(structures):
-            h = structure_hash(atoms)
+            h = structure_hash(atoms, labeler.te_K)
             if h in done:
                 self.report.skipped_done += 1
             elif h in failed_before and not retry_failed:
@@ -137,6 +138,8 @@ class _Session:
         if self.bar:
             n_fail = sum(self.report.failed.values())
             self.bar.update(self.report.labelled + n_fail, f"(failed {n_fail})")
+        if self.on_result is not None:
+            self.on_result(index, result[0])
 
     def finish(self) -> LabelReport:
         self.report.wall_s = time.monotonic() - self.t0
@@ -146,13 +149,14 @@ class _Session:
 def label_structures(structures: Sequence[Atoms], labeler: Labeler, dataset_path: str, *,
                      groups: Optional[Sequence[str]] = None, processes: int = 1,
                      timeout_s: Optional[float] = None, retry_failed: bool = False,
-                     progress: bool = True) -> LabelReport:
+                     progress: bool = True, on_result=None) -> LabelReport:
     """Label ``structures`` into ``dataset_path`` with ``processes`` local worker processes.
 
     A worker stuck past ``timeout_s`` (plus a 10 s grace after the soft alarm) is killed and
-    replaced; its frame is recorded as ``timeout``.
+    replaced; its frame is recorded as ``timeout``. ``on_result(index, "ok" | "fail")`` is
+    called after each frame is stored.
     """
-    session = _Session(structures, labeler, dataset_path, groups, retry_failed, progress)
+    session = _Session(structures, labeler, dataset_path, groups, retry_failed, progress, on_result)
     if processes <= 1:
         for k in session.todo:
             session.handle(k, _label_one(labeler, structures[k], session.groups[k], timeout_s))
