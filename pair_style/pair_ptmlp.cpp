@@ -476,7 +476,7 @@ void PairPTMLP::write_deviation()
   emean /= nmodels;
   for (double e : genergy) evar += (e - emean) * (e - emean);
   const double devi_e = std::sqrt(evar / nmodels) / natoms;
-  fprintf(devi_fp_, "%12lld %18.6e %18.6e %18.6e %18.6e %18.6e %18.6e %18.6e\n",
+  fprintf(devi_fp_, "%12lld %18.10e %18.10e %18.10e %18.10e %18.10e %18.10e %18.10e\n",
           static_cast<long long>(update->ntimestep), vmax, vmin, vsum / 9.0, gmax, gmin, gsum / natoms, devi_e);
   fflush(devi_fp_);
 }
