@@ -129,7 +129,7 @@ COMMON_SCHEMA = {
     "ntasks": Key((int,), 1, "MPI ranks in all", positive),
     "ntasks_per_node": Key((int, type(None)), None, "MPI ranks per node", positive),
     "cpus_per_task": Key((int,), 1, "cores per rank (OMP_NUM_THREADS)", positive),
-    "gpus_per_node": Key((int,), 0, "GPUs per node (template lammps_gpu)", non_negative),
+    "gpus_per_node": Key((int,), 0, "GPUs per node (templates lammps_gpu, command)", non_negative),
     "mem_per_cpu_MB": Key((int, type(None)), None, "memory per core, MB", positive),
     "mem_per_node_MB": Key((int, type(None)), None, "memory per node, MB", positive),
     "time_limit": Key((str,), "01:00:00", "wall-time limit HH:MM:SS or D-HH:MM:SS", _time_check),
@@ -236,8 +236,10 @@ def check_request(where: str, v: dict) -> None:
         if ntasks != nodes * gpus:
             raise InputError(f"{where}: lammps_gpu runs one rank per GPU: ntasks={ntasks} must be "
                              f"nodes x gpus_per_node = {nodes * gpus}")
-    elif gpus:
+    elif gpus and template != "command":  # command: e.g. training on GPUs
         raise InputError(f"{where}: gpus_per_node={gpus} with template {template}: use template lammps_gpu")
+    if template == "lammps_multinode" and per_node is None:
+        raise InputError(f"{where}: template lammps_multinode needs ntasks_per_node (ranks spread evenly)")
     if template == "lammps_array" and nodes > 1:
         raise InputError(f"{where}: lammps_array elements run on one node each: nodes={nodes} must be 1")
     if v.get("stop_before_limit_s") is not None and v["stop_before_limit_s"] >= parse_time_limit(v["time_limit"]):

@@ -150,6 +150,7 @@ class LocalSlurm:
             f"MinJobAge={self.min_job_age_s}",
             "KillWait=5",
             "OverTimeLimit=0",
+            "EnforcePartLimits=ALL",  # refuse at submission what the partition can never run
             "InactiveLimit=0",
             "SlurmctldTimeout=30",
             "SlurmdTimeout=30",
@@ -225,8 +226,30 @@ class LocalSlurm:
             return f"no {daemon} log"
         return " | ".join(text[-lines:])
 
+    def cancel_all(self, timeout_s: float = 30) -> None:
+        """scancel every job of this cluster and wait until slurmd has ended them (running job
+        steps outlive a stopped slurmd, so this comes before :meth:`stop`)."""
+        def job_ids() -> list[str]:
+            try:
+                out = subprocess.run(["squeue", "-h", "-o", "%A"], env=self.env(), capture_output=True, text=True,
+                                     timeout=10)
+            except (OSError, subprocess.TimeoutExpired):
+                return []
+            return out.stdout.split() if out.returncode == 0 else []
+
+        ids = job_ids()
+        if not ids:
+            return
+        subprocess.run(["scancel", *ids], env=self.env(), capture_output=True, timeout=30)
+        t0 = time.monotonic()
+        while job_ids() and time.monotonic() - t0 < timeout_s:
+            time.sleep(0.5)
+
     def stop(self, timeout_s: float = 20) -> None:
-        """Stop the daemons this folder's pid files name (slurmd first), waiting for them to exit."""
+        """Cancel the cluster's jobs, then stop the daemons this folder's pid files name (slurmd
+        first), waiting for each to exit."""
+        if self._pid("slurmctld") is not None and self._pid("slurmd") is not None:
+            self.cancel_all()
         for daemon in ("slurmd", "slurmctld", "munged"):
             pid = self._pid(daemon)
             if pid is None:

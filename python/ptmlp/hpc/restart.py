@@ -5,7 +5,8 @@ The contract of a resumable LAMMPS input (``slurm/examples/resumable_md.in`` fol
     variable restart_file index none      # ptmlp passes -var restart_file FILE when resuming
     variable timeout      index off       # -var timeout SECONDS: stop cleanly before the time limit
     timer timeout ${timeout} every 10
-    if "${restart_file} == none" then "read_data start.data" "velocity all create ..." &
+    variable resume equal is_file(${restart_file})   # (a path in an if-string would not parse)
+    if "${resume} == 0" then "read_data start.data" "velocity all create ..." &
        else "read_restart ${restart_file}"
     ... pair_style / pair_coeff / fixes with the same IDs every time ...
     restart ${restart_every} restart.a restart.b   # on a schedule, two files written in turn
@@ -121,8 +122,12 @@ def run_resumable(input_file: str | os.PathLike, workdir: str | os.PathLike, ste
         text = proc.stdout + proc.stderr
         line = error_line(text) or (text.strip().splitlines()[-1] if text.strip() else "no output")
         raise LammpsRunError(f"LAMMPS run of {input_file} in {workdir} failed (exit {proc.returncode}): {line}")
-    reached = final_step(workdir / log)
-    reached = reached if reached is not None else (found.step if found else 0)
+    # a run stopped by `timer timeout` may end between thermo rows: its restart.stop tells the step
+    ends = [final_step(workdir / log), found.step if found else 0]
+    if proc.returncode == INCOMPLETE_EXIT:
+        stopped = latest_restart(pattern, workdir)
+        ends.append(stopped.step if stopped else None)
+    reached = max(e for e in ends if e is not None)
     return ResumableRun(start_step=found.step if found else 0, final_step=reached,
                         restart_file=found.path if found else None,
                         complete=proc.returncode == 0 and reached >= steps)

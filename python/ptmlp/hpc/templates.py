@@ -49,7 +49,7 @@ def documented_parameters(text: str) -> set[str]:
     for line in text.splitlines():
         if line.startswith("#SBATCH"):
             break
-        m = re.match(r"^#   ([a-z_][a-z0-9_]*)\s{2,}\S", line)
+        m = re.match(r"^#   ([A-Za-z_][A-Za-z0-9_]*)\s{2,}\S", line)
         if m:
             names.add(m.group(1))
     return names
@@ -67,6 +67,16 @@ def render_text(text: str, values: dict[str, Optional[str]], where: str = "templ
             continue
         out.append(_PLACEHOLDER.sub(lambda m: str(values[m.group(1)]), line))
     return "\n".join(out) + "\n"
+
+
+def _without_parameter_docs(text: str, job: JobSpec, path: Path) -> str:
+    """The template with its header docs replaced by a provenance line (title line kept)."""
+    lines = text.splitlines()
+    first_sbatch = next(i for i, line in enumerate(lines) if line.startswith("#SBATCH"))
+    source = f" from {job.source}" if job.source else ""
+    title_end = next((i for i, line in enumerate(lines[1:], 1) if not line.startswith("# ")), 1)
+    head = lines[:title_end] + [f"# rendered{source} by ptmlp slurm render; parameters documented in {path}"]
+    return "\n".join(head + lines[first_sbatch:]) + "\n"
 
 
 def _safe_path(where: str, key: str, path: Path) -> str:
@@ -143,7 +153,8 @@ def tasks_text(job: JobSpec) -> str:
     """The array template's task list: one line per element, ``DIR -var NAME VALUE ...``."""
     lines = []
     for index, task in enumerate(job.values["tasks"]):
-        lines.append(f"{job.name}/task_{index} {_var_args(task)}".rstrip())
+        merged = {**job.values["variables"], **task}  # LAMMPS keeps the first -var of a name: merge here
+        lines.append(f"{job.name}/task_{index} {_var_args(merged)}".rstrip())
     return "\n".join(lines) + "\n"
 
 
@@ -166,7 +177,8 @@ def render_job(job: JobSpec, out_dir: Optional[Path] = None) -> Rendered:
         tasks_file = (out_dir / f"{job.name}.tasks").resolve()
         tasks_file.write_text(tasks_text(job))
     path = template_path(job.template)
-    text = render_text(path.read_text(), template_values(job, tasks_file), where=str(path))
+    text = render_text(_without_parameter_docs(path.read_text(), job, path), template_values(job, tasks_file),
+                       where=str(path))
     script.write_text(text)
     script.chmod(0o755)
     return Rendered(job=job, script=script.resolve(), tasks_file=tasks_file)

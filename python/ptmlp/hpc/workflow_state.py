@@ -67,7 +67,7 @@ class WorkflowState:
             self.data = self._read()
             yield
             tmp = self.path.with_name(self.path.name + ".tmp")
-            tmp.write_text(json.dumps(self.data, indent=1, sort_keys=True) + "\n")
+            tmp.write_text(json.dumps(self.data, indent=1) + "\n")
             os.replace(tmp, self.path)
 
     @property
@@ -202,10 +202,27 @@ class WorkflowState:
             time.sleep(poll_s)
 
     def _stuck(self, names: Optional[list[str]]) -> bool:
+        """True when every unfinished element waits on something that can no longer happen: SLURM
+        says DependencyNeverSatisfied, or a job it waits for has failed or is itself blocked."""
+        blocked: dict[str, bool] = {}
+
+        def is_blocked(name: str) -> bool:
+            if name not in blocked:
+                blocked[name] = False  # (no cycles in a workflow; this guards anyway)
+                job = self.job(name)
+                els = job["elements"].values()
+                never = any("DependencyNeverSatisfied" in el["reason"] for el in els if el["state"] == "PENDING")
+                failed_dep = job["dependency"] in ("afterok", "aftercorr") and any(
+                    self.failed([d]) or is_blocked(d) for d in job["after"] if d in self.jobs)
+                blocked[name] = never or (failed_dep and any(el["state"] == "PENDING" for el in els))
+            return blocked[name]
+
         names = list(self.jobs) if names is None else names
-        active = [el for n in names for el in self.job(n)["elements"].values() if slurm_cli.is_active(el["state"])]
-        return bool(active) and all(el["state"] == "PENDING" and "DependencyNeverSatisfied" in el["reason"]
-                                    for el in active)
+        active = [n for n in names if any(slurm_cli.is_active(el["state"]) for el in self.job(n)["elements"].values())]
+        return bool(active) and all(
+            is_blocked(n) and all(el["state"] == "PENDING" for el in self.job(n)["elements"].values()
+                                  if slurm_cli.is_active(el["state"]))
+            for n in active)
 
     # -- resubmission ------------------------------------------------------------------------
     def resubmit_failed(self, names: Optional[list[str]] = None) -> dict[str, str]:
@@ -278,5 +295,9 @@ class WorkflowState:
             ids = ",".join(s["job_id"] for s in job["submissions"])
             counts = self.counts(name)
             states = " ".join(f"{k}={v}" for k, v in sorted(counts.items()))
+            reasons = sorted({el["reason"] for el in job["elements"].values()
+                              if el["state"] != "COMPLETED" and el["reason"] not in ("", "None")})
+            if reasons:
+                states += f"  ({', '.join(reasons)})"
             lines.append(f"{name:16s} {ids:18s} {len(job['elements']):8d}  {states}")
         return "\n".join(lines)
