@@ -97,10 +97,15 @@ class ActiveLearning:
         return totals
 
     def initial_data(self) -> None:
+        """Label rattled copies of the initial structures (resumable: finished labels are skipped)."""
         ds = open_or_create(self.dataset_path)
-        if len(ds) > 0 or not self.config.initial_structures:
+        if self.state.get("initial") == "done":
+            return
+        if not self.config.initial_structures:
             if len(ds) == 0:
                 raise InputError("the dataset is empty and no initial_structures are given")
+            self.state["initial"] = "done"
+            self.save()
             return
         from ase.io import read
 
@@ -115,6 +120,8 @@ class ActiveLearning:
         te_values = [te[k % len(te)] for k in range(len(structures))]
         self.log(f"initial data: labelling {len(structures)} rattled copies of {self.config.initial_structures}")
         self.label(structures, groups, te_values)
+        self.state["initial"] = "done"
+        self.save()
 
     def train(self, k: int, it: dict) -> list[str]:
         out_dir = self.work / f"iter_{k:03d}" / "train"
