@@ -7,7 +7,8 @@ Structure (``structure:``): a file readable by ASE (``file: fe.cif``, optional `
 built crystal (``build: {symbol: Fe, crystalstructure: bcc, a_A: 2.8553, cubic: true}``, with
 ``c_A``/``covera``/``repeat`` optional). Potential (``potential:``/``reference:``): a ptmlp model
 (``model: path.pt`` or ``model: demo``) or a classical LAMMPS potential (``pair_style``,
-``pair_coeff``, ``species``, ``cutoff_A``).
+``pair_coeff``, ``species``, ``cutoff_A``), or any ASE calculator for phonons and 0 K elastic
+constants (``ase_calculator: "gpaw:GPAW"``, ``kwargs: {...}``, ``cutoff_A``).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from .potential import PotentialSpec
 
 STRUCTURE_KEYS = {"file", "index", "build"}
 BUILD_KEYS = {"symbol", "crystalstructure", "a_A", "c_A", "covera", "cubic", "orthorhombic", "repeat"}
-POTENTIAL_KEYS = {"model", "pair_style", "pair_coeff", "species", "cutoff_A", "label"}
+POTENTIAL_KEYS = {"model", "pair_style", "pair_coeff", "species", "cutoff_A", "label", "ase_calculator", "kwargs"}
 
 
 def check_keys(section: Any, allowed: set, where: str, required: set = frozenset()) -> dict:
@@ -105,8 +106,17 @@ def build_potential(section: dict, where: str, base_dir: Path) -> PotentialSpec:
         if model != "demo" and not Path(model).is_absolute():
             model = str(base_dir / model)
         return PotentialSpec.from_model(model, label=section.get("label"))
+    if "ase_calculator" in section:
+        extra = sorted(set(section) - {"ase_calculator", "kwargs", "species", "cutoff_A", "label"})
+        if extra:
+            raise InputError(f"{where}: ase_calculator: cannot be combined with {', '.join(extra)}")
+        return PotentialSpec.ase(section["ase_calculator"], section.get("kwargs"), section.get("species"),
+                                 section.get("cutoff_A"), label=section.get("label"))
+    if "kwargs" in section:
+        raise InputError(f"{where}: kwargs: belongs to ase_calculator:")
     if "pair_style" not in section:
-        raise InputError(f"{where} needs model: (a ptmlp .pt file or demo) or pair_style/pair_coeff/species")
+        raise InputError(f"{where} needs model: (a ptmlp .pt file or demo), pair_style/pair_coeff/species, "
+                         "or ase_calculator: module:Class")
     check_keys(section, POTENTIAL_KEYS, where, {"pair_style", "pair_coeff", "species"})
     return PotentialSpec.classical(section["pair_style"], section["pair_coeff"], section["species"],
                                    section.get("cutoff_A"), label=section.get("label"))

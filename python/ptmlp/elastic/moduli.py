@@ -92,5 +92,9 @@ def with_errors(func, c: np.ndarray, c_err: np.ndarray | None, n: int = 2000) ->
     if len(samples) == 1:
         return values, {k: float("nan") for k in values}
     rows = [func(s) for s in samples[1:]]
-    errs = {k: float(np.nanstd([r[k] for r in rows])) for k in values}
+    errs = {}
+    for k in values:
+        col = np.array([r[k] for r in rows], float)
+        col = col[np.isfinite(col)]
+        errs[k] = float(col.std()) if len(col) > 1 else float("nan")  # nan: undefined (e.g. unstable C)
     return values, errs

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .prem import prem_table
+from .prem import prem_pressure_GPa, prem_table
 
 
 def _mpl():
@@ -48,17 +48,22 @@ def plot_velocities_prem(path, summaries: list[dict], title: str = "") -> None:
     ax.plot(p_prem, [r["vs_km_per_s"] for r in rows], color="0.4", lw=1.2, ls="--", label="PREM V_S")
     axr.plot(p_prem, [r["density_g_per_cm3"] for r in rows], color="0.4", lw=1.2, label="PREM ρ")
     p = np.array([s["pressure_GPa"] for s in summaries])
-    for key, style, lab in (("vp", "o", "model V_P"), ("vs", "s", "model V_S")):
+    for key, style, color, lab in (("vp", "o", "tab:red", "model V_P"), ("vs", "s", "tab:blue", "model V_S")):
         v = [s["velocities"][f"{key}_km_per_s"] for s in summaries]
         e = [s["velocities"][f"{key}_err_km_per_s"] for s in summaries]
-        ax.errorbar(p, v, yerr=np.nan_to_num(np.array(e, float)), fmt=style, color="tab:red", capsize=3, label=lab)
+        ax.errorbar(p, v, yerr=np.nan_to_num(np.array(e, float)), fmt=style, color=color, capsize=3, label=lab)
+    for a in (ax, axr):
+        for depth, name in ((2891.0, "CMB"), (5149.5, "ICB")):
+            p_b = prem_pressure_GPa(depth)
+            a.axvline(p_b, color="0.7", lw=0.8, ls=":")
+            a.text(p_b, 0.02, f" {name}", transform=a.get_xaxis_transform(), fontsize=7, color="0.4")
     axr.plot(p, [s["density_g_per_cm3"] for s in summaries], "o", color="tab:red", label="model ρ")
     ax.set_xlabel("pressure (GPa)")
     ax.set_ylabel("velocity (km/s)")
     axr.set_xlabel("pressure (GPa)")
     axr.set_ylabel("density (g/cm³)")
     for a in (ax, axr):
-        a.legend(fontsize=8)
+        a.legend(fontsize=8, loc="best")
         a.grid(alpha=0.3)
         a.set_xlim(0, max(370.0, float(p.max()) * 1.05))
     if title:

@@ -12,6 +12,7 @@ from typing import Optional
 
 import numpy as np
 
+from ..errors import InputError
 from .christoffel import anisotropy, christoffel_velocities
 from .moduli import born_stability, isotropic_velocities, vrh, with_errors
 from .prem import prem_at_pressure
@@ -95,7 +96,7 @@ class ElasticResult:
         """Model velocities vs PREM at the depth whose pressure matches (None outside 0-364 GPa)."""
         try:
             prem = prem_at_pressure(self.pressure_GPa)
-        except Exception:
+        except InputError:  # outside 0-364 GPa: no PREM depth matches
             return None
         (vel, err) = self.velocities()
         out = {"prem_depth_km": prem["depth_km"], "prem_layer": prem["layer"],

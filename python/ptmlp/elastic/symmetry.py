@@ -10,12 +10,12 @@ Phys. Rev. B 90, 224104 (2014).
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
-import spglib
 
-from ..errors import InputError
+from ..errors import InputError, PtmlpError
 from .voigt import bond_matrix, rotate_voigt
 
 CRYSTAL_SYSTEMS = ("triclinic", "monoclinic", "orthorhombic", "tetragonal", "trigonal", "hexagonal", "cubic")
@@ -65,8 +65,14 @@ class SymmetryInfo:
 
 def analyse_symmetry(atoms, symprec: float = 1e-3) -> SymmetryInfo:
     """Space group and Cartesian point-group rotations of ``atoms`` (spglib, tolerance ``symprec`` angstrom)."""
+    try:
+        import spglib
+    except ImportError:
+        raise PtmlpError("spglib is not installed; pip install 'ptmlp[analysis]'") from None
     lattice = atoms.cell.array
-    data = spglib.get_symmetry_dataset((lattice, atoms.get_scaled_positions(), atoms.numbers), symprec=symprec)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # spglib's OLD_ERROR_HANDLING notice
+        data = spglib.get_symmetry_dataset((lattice, atoms.get_scaled_positions(), atoms.numbers), symprec=symprec)
     if data is None:
         raise InputError(f"spglib could not determine the symmetry of the structure (symprec {symprec} A)")
     # x_cart = L^T x_frac  ->  R_cart = L^T W L^-T

@@ -43,8 +43,9 @@ def _float_list(cfg: dict, key: str, default: list) -> list[float]:
     return out
 
 
-def run_elastic(cfg: dict, base_dir: Path, outdir: Path | None = None, log=print) -> dict:
+def run_elastic(cfg: dict, base_dir: Path, outdir: Path | None = None, log=None) -> dict:
     """Run every (P, T) state of ``cfg``; write summary.json and plots to the output folder."""
+    log = log or print_progress
     from .md import elastic_md
     from .plots import plot_cij, plot_velocities_prem
     from .static import elastic_static
@@ -100,9 +101,9 @@ def run_elastic(cfg: dict, base_dir: Path, outdir: Path | None = None, log=print
                         barostat=md.get("barostat"))
             summary = res.summary()
             summary["direction_velocities"] = res.direction_velocities(directions)
-            summary["warnings"] = [str(w.message) for w in caught]
-            for w in caught:
-                log(f"warning: {w.message}")
+            summary["warnings"] = [str(w.message) for w in caught if not is_noise(w)]
+            for msg in summary["warnings"]:
+                log(f"warning: {msg}")
             states.append(summary)
             ind = ", ".join(f"{k} {v:.1f}±{summary['independent_constants_err_GPa'][k]:.1f}"
                             for k, v in summary["independent_constants_GPa"].items())
@@ -111,7 +112,7 @@ def run_elastic(cfg: dict, base_dir: Path, outdir: Path | None = None, log=print
                 f"V_P {summary['velocities']['vp_km_per_s']:.3f}, V_S {summary['velocities']['vs_km_per_s']:.3f} "
                 f"km/s; {born}")
     result = {"potential": pot.label, "structure_formula": atoms.get_chemical_formula(), "states": states}
-    (out / "summary.json").write_text(json.dumps(result, indent=1, default=_json_default))
+    write_json(out / "summary.json", result)
     if len(pressures) > 1:
         for temp in temps:
             sel = [s for s, t in zip(states, np.repeat(temps, len(pressures))) if t == temp]
@@ -127,6 +128,23 @@ def run_elastic(cfg: dict, base_dir: Path, outdir: Path | None = None, log=print
     return result
 
 
+def write_json(path: Path, data: dict) -> None:
+    """JSON with NaN/inf written as null (strict JSON readers reject NaN)."""
+    path.write_text(json.dumps(_finite(data), indent=1, default=_json_default, allow_nan=False))
+
+
+def _finite(obj):
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_finite(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return _finite(obj.tolist())
+    if isinstance(obj, (float, np.floating)) and not np.isfinite(obj):
+        return None
+    return obj
+
+
 def _json_default(obj):
     if isinstance(obj, np.ndarray):
         return obj.tolist()
@@ -135,3 +153,13 @@ def _json_default(obj):
     if isinstance(obj, np.bool_):
         return bool(obj)
     raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
+
+
+def print_progress(msg: str) -> None:
+    print(msg, flush=True)  # progress lines must not lag behind errors on stderr
+
+
+def is_noise(w) -> bool:
+    """Library chatter that says nothing about the physics (deprecations, spglib's error-handling note)."""
+    return (issubclass(w.category, (DeprecationWarning, PendingDeprecationWarning))
+            or "OLD_ERROR_HANDLING" in str(w.message))

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..elastic.relax import check_pressure, relax_to_pressure
 from .harmonic import PhononModel, compute_phonons
-from .properties import BandStructure, band_structure, imaginary_modes, total_dos
+from .properties import BandStructure, band_structure, total_dos
 
 
 @dataclass
@@ -54,6 +54,4 @@ def compare_phonons(atoms, calc, reference_calc, *, pressure_GPa: Optional[float
                           label=labels[0], **{**kw, "supercell": ref.settings["supercell_matrix"]})
     band_r, band_m = band_structure(ref, npoints), band_structure(mod, npoints)
     dos_r, dos_m = total_dos(ref, mesh), total_dos(mod, mesh)
-    imaginary_modes(mod, band_m, dos_m)
-    imaginary_modes(ref, band_r, dos_r)
     return PhononComparison(mod, ref, band_m, band_r, dos_m, dos_r)

@@ -18,7 +18,7 @@ import numpy as np
 from ase import Atoms
 
 from ..elastic.relax import check_cell_size, check_periodic, check_pressure, minimal_repeats, relax_to_pressure
-from ..errors import InputError
+from ..errors import InputError, PtmlpError
 
 
 def calculator_cutoff_A(calc, cutoff_A: Optional[float] = None) -> float:
@@ -33,6 +33,15 @@ def calculator_cutoff_A(calc, cutoff_A: Optional[float] = None) -> float:
             return float(value)
     raise InputError(f"the interaction cutoff of calculator {type(calc).__name__} is unknown; "
                      "give cutoff_A (angstrom), e.g. 5.3 for Fe_mm.eam.fs")
+
+
+def require_phonopy():
+    """phonopy, or a one-line error naming the extra to install."""
+    try:
+        import phonopy
+    except ImportError:
+        raise PtmlpError("phonopy is not installed; pip install 'ptmlp[analysis]'") from None
+    return phonopy
 
 
 def _phonopy_atoms(atoms: Atoms):
@@ -115,7 +124,7 @@ def compute_phonons(atoms: Atoms, calc, *, supercell="auto", cutoff_A: Optional[
     ``pressure_GPa``: relax ions and cell to this pressure first (symmetry kept); ``None`` uses
     the structure as given (its volume defines the state).
     """
-    from phonopy import Phonopy
+    Phonopy = require_phonopy().Phonopy
 
     check_periodic(atoms)
     if not 0 < displacement_A <= 0.1:

@@ -21,6 +21,7 @@ from ..errors import InputError
 from .harmonic import compute_phonons
 from .properties import imaginary_modes, total_dos
 
+
 def _at_volume(reference, calc, scale: float, relax_shape: bool):
     from ase.constraints import FixSymmetry
     from ase.filters import FrechetCellFilter

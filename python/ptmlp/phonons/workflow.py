@@ -21,14 +21,13 @@ Config (YAML), every key optional unless marked::
 
 from __future__ import annotations
 
-import json
 import warnings
 from pathlib import Path
 
 import numpy as np
 
 from ..elastic.config import build_potential, build_structure, check_keys, number
-from ..elastic.workflow import _json_default
+from ..elastic.workflow import is_noise, print_progress, write_json
 from ..errors import InputError
 
 TOP_KEYS = {"structure", "potential", "reference", "pressure_GPa", "supercell", "displacement_A", "band_npoints",
@@ -59,13 +58,14 @@ def _at_special_points(model, band) -> dict:
     return out
 
 
-def run_phonons(cfg: dict, base_dir: Path, outdir: Path | None = None, log=print) -> dict:
+def run_phonons(cfg: dict, base_dir: Path, outdir: Path | None = None, log=None) -> dict:
     from .compare import compare_phonons
     from .harmonic import compute_phonons
     from .plots import plot_bands_dos, plot_qha
     from .properties import band_structure, imaginary_modes, thermal_properties, total_dos
     from .qha import run_qha
 
+    log = log or print_progress
     cfg = check_keys(cfg, TOP_KEYS, "the phonons config", {"structure", "potential"})
     atoms = build_structure(cfg["structure"], base_dir)
     pot = build_potential(cfg["potential"], "potential", base_dir)
@@ -80,7 +80,8 @@ def run_phonons(cfg: dict, base_dir: Path, outdir: Path | None = None, log=print
     temps = np.arange(number(tcfg, "min", 0.0, "temperatures_K"), number(tcfg, "max", 2000.0, "temperatures_K") + 1e-9,
                       number(tcfg, "step", 50.0, "temperatures_K", positive=True))
     supercell = cfg.get("supercell", "auto")
-    cutoff = pot.cutoff_A if pot.cutoff_A is not None else (ref.cutoff_A if ref is not None else None)
+    known = [c for c in (pot.cutoff_A, None if ref is None else ref.cutoff_A) if c is not None]
+    cutoff = max(known) if known else None  # the supercell must suit both potentials
     out = Path(outdir or cfg.get("outdir", "phonons_out"))
     out.mkdir(parents=True, exist_ok=True)
     calc = pot.ase_calculator()
@@ -95,10 +96,12 @@ def run_phonons(cfg: dict, base_dir: Path, outdir: Path | None = None, log=print
                                   training_pressure_range_GPa=pot.training_pressure_range_GPa)
             model, band, dos = cmp.model, cmp.band_model, cmp.dos_model
             summary["comparison"] = cmp.metrics()
-            summary["reference"] = {"label": ref.label, "max_frequency_THz": float(cmp.band_reference.all_frequencies().max()),
+            summary["reference"] = {"label": ref.label,
+                                    "max_frequency_THz": float(cmp.band_reference.all_frequencies().max()),
                                     "imaginary_modes": imaginary_modes(cmp.reference, cmp.band_reference,
-                                                                       cmp.dos_reference, tol, warn=False),
-                                    "special_point_frequencies_THz": _at_special_points(cmp.reference, cmp.band_reference)}
+                                                                       cmp.dos_reference, tol),
+                                    "special_point_frequencies_THz": _at_special_points(cmp.reference,
+                                                                                        cmp.band_reference)}
             plot_bands_dos(out / "phonons_comparison.png", band, dos, band_ref=cmp.band_reference,
                            dos_ref=cmp.dos_reference, labels=(pot.label, ref.label),
                            title=f"{atoms.get_chemical_formula()}: {pot.label} vs {ref.label}, band RMSE "
@@ -142,18 +145,15 @@ def run_phonons(cfg: dict, base_dir: Path, outdir: Path | None = None, log=print
             summary["qha"] = {k: (np.round(v, 8).tolist() if isinstance(v, np.ndarray) else v) for k, v in qha.items()}
             plot_qha(out / "qha.png", qha, f"{atoms.get_chemical_formula()} QHA with {pot.label}, "
                                            f"P = {qha['pressure_GPa']:g} GPa")
-    summary["warnings"] = [str(w.message) for w in caught if not _is_noise(w)]
+    summary["warnings"] = [str(w.message) for w in caught if not is_noise(w)]
     for msg in summary["warnings"]:
         log(f"warning: {msg}")
-    (out / "summary.json").write_text(json.dumps(summary, indent=1, default=_json_default))
+    write_json(out / "summary.json", summary)
     im = summary["imaginary_modes"]
-    log(f"phonons: max frequency {summary['max_frequency_THz']:.3f} THz; "
-        f"{'IMAGINARY modes down to %.3fi THz' % abs(im['min_frequency_THz']) if im['has_imaginary_modes'] else 'no imaginary modes'}"
+    stability = (f"IMAGINARY modes down to {abs(im['min_frequency_THz']):.3f}i THz" if im["has_imaginary_modes"]
+                 else "no imaginary modes")
+    log(f"phonons: max frequency {summary['max_frequency_THz']:.3f} THz; {stability}"
         + (f"; band RMSE vs {ref.label} {summary['comparison']['band_rmse_THz']:.3f} THz" if ref else ""))
     log(f"phonons: wrote {out / 'summary.json'} and plots")
     return summary
 
-
-def _is_noise(w) -> bool:
-    """Library chatter that says nothing about the physics (deprecations)."""
-    return issubclass(w.category, (DeprecationWarning, PendingDeprecationWarning))

@@ -11,7 +11,10 @@ Cutoff choices (``cutoff=``):
   of the mean ACF from the spread of independent units (runs x components x blocks).
   Integrating beyond that point adds noise but no signal (the variance of the running
   integral grows linearly in time); see Jones & Mandadapu, J. Chem. Phys. 136, 154102
-  (2012) and Chen et al., Chem. Phys. Lett. 485, 5 (2010) ("first avalanche").
+  (2012) and Chen et al., Chem. Phys. Lett. 485, 5 (2010) ("first avalanche"). The tail
+  left out is at most of order ``|C(t_c)| tau`` (``tau`` the decay time of an exponential
+  through ``C(0)`` and ``C(t_c)``); this truncation error is added in quadrature to the
+  statistical one (both are reported).
 * ``"first-zero"``: the first zero crossing of the mean ACF (common for liquids).
 * a number: a fixed cutoff time in seconds.
 
@@ -46,6 +49,8 @@ class GreenKuboResult:
     ``prefactor * running integral`` of the mean ACF, in the coefficient's SI unit."""
 
     value: Measurement
+    statistical_err: float
+    truncation_err: float
     cutoff_time_s: float
     cutoff_method: str
     lag_time_s: np.ndarray
@@ -93,10 +98,9 @@ def _as_runs(runs: Sequence[np.ndarray]) -> list[np.ndarray]:
 
 
 def _smooth(y: np.ndarray, w: int) -> np.ndarray:
-    if w <= 1:
-        return y
-    kernel = np.ones(w) / w
-    return np.convolve(y, kernel, mode="same")
+    from scipy.ndimage import uniform_filter1d
+
+    return y if w <= 1 else uniform_filter1d(y, w, mode="nearest")
 
 
 def check_zero_mean(runs: list[np.ndarray], names: Sequence[str], notes: Notes, n_sigma: float = 4.0) -> None:
@@ -195,7 +199,15 @@ def green_kubo(runs: Sequence[np.ndarray], dt_s: float, prefactor: float, *,
                              f"time {_ps(lag[-1])}")
         k_c = int(round(t_c / dt_s))
 
-    value = Measurement(prefactor * integral[k_c], prefactor * int_err[k_c])
+    stat_err = prefactor * int_err[k_c]
+    trunc_err = 0.0
+    if method == "noise" and k_c < max_lag:
+        w = max(1, max_lag // 200)
+        c_tc = abs(float(_smooth(acf, w)[k_c]))
+        c_0 = abs(float(acf[0]))
+        tau = lag[k_c] / math.log(c_0 / c_tc) if 0 < c_tc < c_0 else lag[k_c]
+        trunc_err = prefactor * c_tc * tau
+    value = Measurement(prefactor * integral[k_c], math.hypot(stat_err, trunc_err))
     per_comp = [prefactor * running_integral(acf_comp[:, c], dt_s)[k_c] for c in range(n_comp)]
 
     if method != "fixed" and k_c < max_lag:
@@ -211,7 +223,8 @@ def green_kubo(runs: Sequence[np.ndarray], dt_s: float, prefactor: float, *,
                    f"add independent runs (the error falls as 1/sqrt(total time))")
     if value.value <= 0:
         notes.warn(f"the {quantity} integral is not positive ({value.value:.3g}): the runs are far too short")
-    return GreenKuboResult(value=value, cutoff_time_s=float(lag[k_c]), cutoff_method=method, lag_time_s=lag,
+    return GreenKuboResult(value=value, statistical_err=float(stat_err), truncation_err=float(trunc_err),
+                           cutoff_time_s=float(lag[k_c]), cutoff_method=method, lag_time_s=lag,
                            acf=acf, acf_std_err=acf_err, integral=prefactor * integral,
                            integral_std_err=prefactor * int_err, per_component=per_comp, n_units=n_units,
                            total_time_s=float(sum(a.shape[0] for a in runs) * dt_s), notes=notes)

@@ -23,12 +23,12 @@ from . import constants as C
 from .cepstral import CepstralResult, cepstral
 from .decorrelation import onsager_matrix, project_out, projection_coefficients
 from .greenkubo import GreenKuboResult, green_kubo, integral_to
-from .readers import columns, read_ave_time, read_blocks, require, run_info_near
+from .readers import columns, read_ave_time, read_blocks, require, run_info_near, thermo_table
 from .results import Measurement, Notes, mean_of_runs
 
 FLUX_COLUMNS = ["c_flux[1]", "c_flux[2]", "c_flux[3]"]
 FLUX_HINT = ("write the heat flux with fix ave/time ... c_flux[1] c_flux[2] c_flux[3] v_T_inst (see "
-             "inputs/gk_kappa.in)")
+             "inputs/gk_kappa.in), or as thermo_style custom step temp vol c_flux[1] c_flux[2] c_flux[3]")
 
 
 @dataclass
@@ -79,7 +79,15 @@ def load_heat_flux(path: str | Path, *, volume_A3: Optional[float] = None, times
     if path.is_dir():
         path = path / "heatflux.dat"
     info = run_info_near(path)
-    header, data = read_ave_time(path)
+    if path.name.startswith("log") or path.suffix == ".lammps":
+        header, data, settings = thermo_table(path)
+        timestep_ps = timestep_ps if timestep_ps is not None else settings["timestep_ps"]
+        if volume_A3 is None and "Volume" in header:
+            volume_A3 = float(columns(header, data, ["Volume"], path)[:, 0].mean())
+        if temperature_K is None and "Temp" in header:
+            temperature_K = float(columns(header, data, ["Temp"], path)[:, 0].mean())
+    else:
+        header, data = read_ave_time(path)
     jv = columns(header, data, FLUX_COLUMNS, path, FLUX_HINT)
     vol = float(require(info, "volume_A3", volume_A3, str(path), "--volume-A3"))
     ts = float(require(info, "timestep_ps", timestep_ps, str(path), "--timestep-ps"))
@@ -136,6 +144,8 @@ class KappaGKResult:
     def summary(self) -> dict:
         out = {"quantity": "thermal conductivity", "method": "green-kubo"}
         out.update(self.kappa.as_dict("kappa_W_per_mK"))
+        out["kappa_W_per_mK_std_err_statistical"] = self.gk.statistical_err
+        out["kappa_W_per_mK_std_err_truncation"] = self.gk.truncation_err
         out.update(self.kappa_cepstral.value.as_dict("kappa_cepstral_W_per_mK"))
         out["cepstral_n_coefficients"] = self.kappa_cepstral.n_coefficients
         out["cepstral_f_cut_THz"] = self.kappa_cepstral.f_cut_Hz / 1e12

@@ -178,6 +178,20 @@ def log_settings(log_path: str | os.PathLike) -> dict:
     return out
 
 
+def thermo_table(log_path: str | os.PathLike) -> tuple[list[str], np.ndarray, dict]:
+    """The last thermo block of a LAMMPS log as (column names, data, {units, timestep_ps});
+    the first column is ``Step``. Checks the units."""
+    from ..thermo import read_thermo
+
+    settings = log_settings(log_path)
+    try:
+        th = read_thermo(log_path)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    header = list(th)
+    return header, np.column_stack([th[h] for h in header]), settings
+
+
 @dataclass
 class DumpFrame:
     """One dump frame: step, box (3x3 rows a, b, c; LAMMPS triclinic form), columns by name
@@ -242,3 +256,12 @@ def iter_dump_frames(path: str | os.PathLike, wanted: Sequence[str]) -> Iterator
                 cols = {n: v[order] for n, v in cols.items()}
             n_frame += 1
             yield DumpFrame(step=step, box=box, columns=cols)
+
+
+def dump_columns(path: str | os.PathLike) -> list[str]:
+    """Column names of the first frame of a text dump."""
+    with open_text(path) as fh:
+        for line in fh:
+            if line.startswith("ITEM: ATOMS"):
+                return line.split()[2:]
+    raise InputError(f"{path}: not a LAMMPS text dump (no 'ITEM: ATOMS' line)")

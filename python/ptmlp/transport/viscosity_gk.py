@@ -28,7 +28,7 @@ from .cepstral import CepstralResult, cepstral
 from .correlation import msd_fft, split_blocks
 from .greenkubo import GreenKuboResult, check_run_length, green_kubo, integral_to
 from .kappa_gk import FluxRun, sample_interval_s
-from .readers import columns, log_settings, read_ave_time, require, run_info_near
+from .readers import columns, read_ave_time, require, run_info_near, thermo_table
 from .results import Measurement, Notes, mean_of_runs
 
 PRESSURE_COLUMNS = [f"c_thermo_press[{k}]" for k in range(1, 7)]
@@ -54,23 +54,15 @@ def load_pressure(path: str | Path, *, volume_A3: Optional[float] = None, timest
     info = run_info_near(path)
     notes = Notes()
     if path.name.startswith("log") or path.suffix == ".lammps":
-        from ..thermo import read_thermo
-
-        settings = log_settings(path)
-        try:
-            th = read_thermo(path)
-        except ValueError as exc:
-            raise InputError(str(exc)) from None
-        header = list(th)
-        data = np.column_stack([th[h] for h in header])
+        header, data, settings = thermo_table(path)
         p_bar = columns(header, data, THERMO_COLUMNS, path,
                         "add them: thermo_style custom step temp vol pxx pyy pzz pxy pxz pyz")
-        steps = th["Step"]
+        steps = data[:, 0]
         timestep_ps = timestep_ps if timestep_ps is not None else settings["timestep_ps"]
-        if volume_A3 is None and "Volume" in th:
-            volume_A3 = float(th["Volume"].mean())
-        if temperature_K is None and "Temp" in th:
-            temperature_K = float(th["Temp"].mean())
+        if volume_A3 is None and "Volume" in header:
+            volume_A3 = float(columns(header, data, ["Volume"], path)[:, 0].mean())
+        if temperature_K is None and "Temp" in header:
+            temperature_K = float(columns(header, data, ["Temp"], path)[:, 0].mean())
     else:
         header, data = read_ave_time(path)
         p_bar = columns(header, data, PRESSURE_COLUMNS, path,
@@ -149,6 +141,8 @@ class ViscosityGKResult:
     def summary(self) -> dict:
         out = {"quantity": "shear viscosity", "method": "green-kubo"}
         out.update(self.viscosity.as_dict("viscosity_Pa_s"))
+        out["viscosity_Pa_s_std_err_statistical"] = self.gk.statistical_err
+        out["viscosity_Pa_s_std_err_truncation"] = self.gk.truncation_err
         out.update(self.viscosity_cepstral.value.as_dict("viscosity_cepstral_Pa_s"))
         out.update(self.einstein_helfand.value.as_dict("viscosity_einstein_helfand_Pa_s"))
         out["einstein_helfand_fit_window_ps"] = [t * 1e12 for t in self.einstein_helfand.fit_window_s]

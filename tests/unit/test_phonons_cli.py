@@ -1,0 +1,63 @@
+"""``ptmlp phonons``: the demo model against its EAM teacher (comparison mode), and bad input
+giving one line and exit status 2 (runs the installed ``ptmlp`` command)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from ptmlp.lammps_env import venv_bin
+
+STRUCTURE = "structure: {build: {symbol: Fe, crystalstructure: bcc, a_A: 2.8553, cubic: true}}\n"
+EAM = ('{pair_style: eam/fs, pair_coeff: "* * {potentials}/Fe_mm.eam.fs Fe", species: [Fe], cutoff_A: 5.3, '
+       'label: Fe_mm EAM}')
+
+
+def ptmlp(tmp_path: Path, config: str, *extra):
+    (tmp_path / "cfg.yaml").write_text(config)
+    return subprocess.run([venv_bin("ptmlp"), "phonons", "--config", str(tmp_path / "cfg.yaml"), *extra],
+                          capture_output=True, text=True, cwd=tmp_path)
+
+
+def test_demo_vs_teacher(tmp_path):
+    """Measured: band RMSE 0.353 THz (3.6 % of the 9.75 THz maximum), max |diff| 0.65 THz (H point)."""
+    proc = ptmlp(tmp_path, STRUCTURE + f"potential: {{model: demo}}\nreference: {EAM}\nmesh: [12, 12, 12]\n"
+                 "temperatures_K: {min: 0, max: 1000, step: 100}\n", "--outdir", "out")
+    assert proc.returncode == 0, proc.stderr
+    s = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert s["comparison"]["band_rmse_THz"] < 0.6
+    assert s["comparison"]["reference_max_frequency_THz"] == pytest.approx(9.75, abs=0.05)
+    assert not s["imaginary_modes"]["has_imaginary_modes"]
+    assert s["frequency_err_THz"] < 0.05  # finite-displacement error estimate
+    assert s["settings"]["cutoff_A"] == 5.3  # the larger of the two cutoffs sizes the supercell
+    for png in ("phonons.png", "phonons_comparison.png"):
+        assert (tmp_path / "out" / png).stat().st_size > 10_000
+    assert (tmp_path / "out" / "phonopy_params.yaml").exists()
+    assert "band RMSE vs Fe_mm EAM" in proc.stdout
+
+
+@pytest.mark.parametrize("config, message", [
+    (STRUCTURE + "potential: {model: demo}\nsupercel: auto\n", "unknown key(s) supercel in the phonons config"),
+    (STRUCTURE + "potential: {model: demo}\nsupercell: [2, 2, 2]\n",
+     "the phonon supercell [[2, 0, 0], [0, 2, 0], [0, 0, 2]] is 5.71 A wide (face-to-face), less than twice the "
+     "cutoff 2 x 5 = 10 A; use supercell [4, 4, 4] or 'auto'"),
+    ("structure: {file: mol.xyz}\npotential: {model: demo}\n", "structure is not periodic in all three directions"),
+    (STRUCTURE + "potential: {model: demo}\npressure_GPa: 1.0e5\n", "target pressure 100000.0 GPa is out of range"),
+    (STRUCTURE + f"potential: {EAM}\n".replace(", cutoff_A: 5.3", ""),
+     "the interaction cutoff of calculator LAMMPSlib is unknown; give cutoff_A"),
+    (STRUCTURE + "potential: {model: missing.pt}\n", "missing.pt: no such file"),
+])
+def test_bad_input_is_one_line(tmp_path, config, message, capsys, monkeypatch):
+    """In-process ``ptmlp.cli.main.main`` (same code path as the command, without start-up cost)."""
+    from ptmlp.cli.main import main
+
+    (tmp_path / "mol.xyz").write_text("2\n\nFe 0 0 0\nFe 0 0 2.2\n")
+    (tmp_path / "cfg.yaml").write_text(config)
+    monkeypatch.chdir(tmp_path)
+    assert main(["phonons", "--config", str(tmp_path / "cfg.yaml"), "--outdir", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("ptmlp phonons: error: ") and message in lines[0], err
