@@ -1,9 +1,11 @@
 #include "model.h"
 
 #include "errors.h"
+#include "fused_v1.h"
 
 #include <ATen/Parallel.h>
 #include <torch/cuda.h>
+#include <torch/csrc/jit/runtime/graph_executor.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -67,6 +69,13 @@ int configure_threads(int ranks_on_node)
 Model::Model(const std::string &bytes, const std::string &filename, const torch::Device &device) :
     filename_(filename), device_(device)
 {
+  // The profiling graph executor re-specialises the graph whenever tensor shapes change (every
+  // neighbour-list rebuild in MD); the simple executor runs the same ops without that overhead.
+  const char *jit_opt = std::getenv("PTMLP_JIT_OPTIMIZE");
+  if (!(jit_opt && std::string(jit_opt) == "1")) {
+    torch::jit::getProfilingMode() = false;
+    torch::jit::setGraphExecutorOptimize(false);
+  }
   torch::jit::ExtraFilesMap extra{{kMetadataFile, ""}};
   try {
     std::istringstream stream(bytes);
@@ -79,7 +88,12 @@ Model::Model(const std::string &bytes, const std::string &filename, const torch:
   }
   meta_ = parse_metadata(extra[kMetadataFile], filename);
   module_.eval();
+  const char *env = std::getenv("PTMLP_FUSED");
+  const bool allowed = !(env && std::string(env) == "0");
+  if (allowed && device.is_cpu()) fused_ = FusedV1::try_create(module_);
 }
+
+Model::~Model() = default;
 
 Ensemble::Ensemble(const std::vector<std::string> &bytes, const std::vector<std::string> &filenames,
                    const torch::Device &device)

@@ -11,6 +11,8 @@
 
 namespace ptmlp {
 
+class FusedV1;
+
 // Whole file as bytes; throws Error "model file X: no such file" / "cannot be read".
 std::string read_file_bytes(const std::string &path);
 
@@ -24,18 +26,22 @@ class Model {
  public:
   // `bytes` is the content of `filename` (read once on MPI rank 0 and broadcast by the caller).
   Model(const std::string &bytes, const std::string &filename, const torch::Device &device);
+  ~Model();
 
   const Metadata &metadata() const { return meta_; }
   const std::string &filename() const { return filename_; }
   const torch::Device &device() const { return device_; }
   torch::Dtype dtype() const { return meta_.float64 ? torch::kFloat64 : torch::kFloat32; }
   torch::jit::Module &module() { return module_; }
+  // fused CPU kernel for the density step (model v1 on CPU), or nullptr; PTMLP_FUSED=0 disables it
+  const FusedV1 *fused() const { return fused_.get(); }
 
  private:
   std::string filename_;
   torch::Device device_;
   Metadata meta_;
   torch::jit::Module module_;
+  std::unique_ptr<FusedV1> fused_;
 };
 
 // Models evaluated together; member 0 drives the dynamics. Checks that members agree.

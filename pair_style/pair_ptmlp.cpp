@@ -19,6 +19,7 @@
 #include "errors.h"
 #include "evaluate.h"
 #include "model.h"
+#include "fused_v1.h"
 
 #include <algorithm>
 #include <climits>
@@ -168,9 +169,10 @@ void PairPTMLP::load_models()
     for (const auto &s : meta.type_names) species += " " + s;
     utils::logmesg(lmp,
                    "pair_style {}: {} model(s), species{}, r_cut {} angstrom, {}, rank 0 on {} with {} "
-                   "thread(s)\n",
+                   "thread(s), {}\n",
                    style_, models_->size(), species, r_cut_, meta.float64 ? "float64" : "float32",
-                   device_text, threads);
+                   device_text, threads,
+                   (*models_)[0].fused() ? "fused C++ density kernel" : "TorchScript density");
   }
 }
 

@@ -37,12 +37,12 @@ print "PTMLP_RESULT $(pe:%.17g) $(pxx:%.17g) $(pyy:%.17g) $(pzz:%.17g) $(pxy:%.1
 
 
 def lammps_results(workdir, atoms, pair_style, nprocs=1, processors="", type_names=TYPE_NAMES, extra="",
-                   thermo_extra="", print_extra=""):
+                   thermo_extra="", print_extra="", env_extra=None):
     write_lammps_data(workdir / "data.lmp", atoms, type_names)
     cv_cols = " ".join(f"c_cva[{k}]" for k in range(1, 10))
     text = LMP_INPUT.format(pair_style=pair_style, species=" ".join(type_names), cv_cols=cv_cols,
                             processors=processors, extra=extra, thermo_extra=thermo_extra, print_extra=print_extra)
-    proc = run_lmp(workdir, text, nprocs=nprocs)
+    proc = run_lmp(workdir, text, nprocs=nprocs, env_extra=env_extra)
     line = [ln for ln in proc.stdout.splitlines() if ln.startswith("PTMLP_RESULT")][-1]
     vals = [float(v) for v in line.split()[1:]]
     dump = read_dump_columns(workdir / "dump.txt")

@@ -73,9 +73,11 @@ class PtmlpV1(nn.Module):
         if config.dtype == "float32":
             self.float()
 
-    def descriptors(self, edge_vec: Tensor, edge_i: Tensor, edge_j: Tensor, species: Tensor,
-                    n_local: int) -> Tensor:
-        """Standardised per-atom features [n_local, n_features]."""
+    def density(self, edge_vec: Tensor, edge_i: Tensor, edge_j: Tensor, species: Tensor, n_local: int) -> Tensor:
+        """Scaled neighbour-density coefficients A [n_local, n_channels, (l_max+1)^2].
+
+        The C++ core has a fused kernel for exactly this step (cpp/fused_v1.cpp) and then calls
+        :meth:`energy_from_density`; tests check that both paths agree to round-off."""
         r = torch.sqrt((edge_vec * edge_vec).sum(-1))
         unit = edge_vec / r.unsqueeze(-1)
         n_edges = r.shape[0]
@@ -84,10 +86,16 @@ class PtmlpV1(nn.Module):
         every = every.reshape(n_edges, self.n_species, self.n_channels)
         s_j = species.index_select(0, edge_j)
         radial = torch.gather(every, 1, s_j.view(-1, 1, 1).expand(n_edges, 1, self.n_channels)).squeeze(1)
-        a = self.power.density(radial, self.sph(unit), edge_i, n_local) * self.density_scale
+        return self.power.density(radial, self.sph(unit), edge_i, n_local) * self.density_scale
+
+    def standardised(self, a: Tensor, s_i: Tensor) -> Tensor:
         feats = self.power.invariants(a)
-        s_i = species[:n_local]
         return (feats - self.feat_mean.index_select(0, s_i)) / self.feat_std.index_select(0, s_i)
+
+    def descriptors(self, edge_vec: Tensor, edge_i: Tensor, edge_j: Tensor, species: Tensor,
+                    n_local: int) -> Tensor:
+        """Standardised per-atom features [n_local, n_features]."""
+        return self.standardised(self.density(edge_vec, edge_i, edge_j, species, n_local), species[:n_local])
 
     def atomic_network(self, feats: Tensor, s_i: Tensor) -> Tensor:
         """Per-species networks on standardised features -> [n_local] (dimensionless)."""
@@ -97,6 +105,23 @@ class PtmlpV1(nn.Module):
             if idx.numel() > 0:
                 out = out.index_put((idx,), net(feats.index_select(0, idx)).squeeze(-1))
         return out
+
+    @torch.jit.export
+    def energy_from_density(self, a: Tensor, s_i: Tensor, t_e: Optional[Tensor] = None) -> Tensor:
+        """Per-atom energy (eV, without the ZBL term) from density coefficients ``a`` of atoms of
+        species ``s_i``; ``t_e`` as in :meth:`forward`."""
+        n_local = a.shape[0]
+        feats = self.standardised(a, s_i)
+        if self.has_te:
+            if t_e is None:
+                raise RuntimeError("this ptmlp model needs the electronic temperature T_e (K)")
+            t = t_e.to(feats.dtype) / self.te_scale_K
+            if t.dim() == 0:
+                t = t.expand(n_local)
+            feats = torch.cat([feats, t.unsqueeze(1), (t * t).unsqueeze(1)], dim=1)
+        elif t_e is not None:
+            raise RuntimeError("this ptmlp model has no electronic-temperature input")
+        return self.e0.index_select(0, s_i) + self.energy_scale * self.atomic_network(feats, s_i)
 
     def forward(self, edge_vec: Tensor, edge_i: Tensor, edge_j: Tensor, species: Tensor,
                 n_local: int, t_e: Optional[Tensor] = None) -> Tensor:
@@ -108,18 +133,8 @@ class PtmlpV1(nn.Module):
         ``electronic_temperature``; None otherwise. The energy is then the electronic free energy
         and S_e = -dF/dT_e follows by autograd.
         """
-        s_i = species[:n_local]
-        feats = self.descriptors(edge_vec, edge_i, edge_j, species, n_local)
-        if self.has_te:
-            if t_e is None:
-                raise RuntimeError("this ptmlp model needs the electronic temperature T_e (K)")
-            t = t_e.to(feats.dtype) / self.te_scale_K
-            if t.dim() == 0:
-                t = t.expand(n_local)
-            feats = torch.cat([feats, t.unsqueeze(1), (t * t).unsqueeze(1)], dim=1)
-        elif t_e is not None:
-            raise RuntimeError("this ptmlp model has no electronic-temperature input")
-        energy = self.e0.index_select(0, s_i) + self.energy_scale * self.atomic_network(feats, s_i)
+        a = self.density(edge_vec, edge_i, edge_j, species, n_local)
+        energy = self.energy_from_density(a, species[:n_local], t_e)
         if self.use_zbl:
             r = torch.sqrt((edge_vec * edge_vec).sum(-1))
             energy = energy + self.zbl(r, species.index_select(0, edge_i), species.index_select(0, edge_j),

@@ -1,0 +1,25 @@
+"""Re-export a model v1 file with the current model code (same weights, same metadata):
+``python -m ptmlp.reexport old.pt new.pt``. Files exported before ``energy_from_density``
+existed then get the fused C++ density kernel in LAMMPS."""
+
+from __future__ import annotations
+
+import sys
+
+from .export import export_model, load_model
+from .models import ModelConfig, build_model
+
+
+def reexport(src: str, dst: str) -> None:
+    module, meta = load_model(src)
+    arch = dict(meta["architecture"])
+    if arch.pop("name", None) != "ptmlp_v1":
+        raise SystemExit(f"{src}: only ptmlp_v1 models can be re-exported")
+    model = build_model(ModelConfig.from_dict(arch))
+    model.load_state_dict(module.state_dict(), strict=True)
+    export_model(model, dst, training=meta["training"], electronic_temperature=meta["electronic_temperature"])
+
+
+if __name__ == "__main__":
+    reexport(sys.argv[1], sys.argv[2])
+    print(f"re-exported {sys.argv[1]} -> {sys.argv[2]}")
