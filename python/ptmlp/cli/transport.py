@@ -11,17 +11,23 @@ import argparse
 
 
 def add_parser(sub) -> None:
-    from ..transport.config import SCHEMAS
-
     p = sub.add_parser("transport", help="thermal conductivity, viscosity, diffusion, ionic conductivity "
                        "from LAMMPS outputs (Green-Kubo, cepstral, NEMD, MSD)")
-    kinds = p.add_subparsers(dest="quantity", required=True)
+    add_quantities(p.add_subparsers(dest="quantity", required=True))
+
+
+def add_quantities(kinds, names=None) -> None:
+    """The per-quantity subcommands (also used by ``ptmlp analyze``)."""
+    from ..transport.config import SCHEMAS
+
     helps = {"kappa": "thermal conductivity (Green-Kubo heat flux, or NEMD profiles with 1/L extrapolation)",
              "viscosity": "shear viscosity (Green-Kubo/Einstein-Helfand, or Muller-Plathe with zero-shear extrapolation)",
              "diffusion": "self-diffusion per species from MSDs (Yeh-Hummer corrected with a viscosity)",
              "conductivity": "ionic conductivity (Green-Kubo charge current, Nernst-Einstein) from formal charges",
              "run": "run an inputs/ template (independent seeds) for a potential and structure given in --config"}
     for name, schema in SCHEMAS.items():
+        if names is not None and name not in names:
+            continue
         q = kinds.add_parser(name, help=helps[name], description=helps[name])
         if name != "run":
             q.add_argument("inputs", nargs="*", default=None, help="files or run folders (or 'inputs' in --config)")

@@ -1,0 +1,1 @@
+"""Structure analysis of trajectories (radial distribution functions)."""
