@@ -92,6 +92,7 @@ class PtmlpV1(nn.Module):
         feats = self.power.invariants(a)
         return (feats - self.feat_mean.index_select(0, s_i)) / self.feat_std.index_select(0, s_i)
 
+    @torch.jit.export
     def descriptors(self, edge_vec: Tensor, edge_i: Tensor, edge_j: Tensor, species: Tensor,
                     n_local: int) -> Tensor:
         """Standardised per-atom features [n_local, n_features]."""
