@@ -27,6 +27,7 @@ from ..labelers.lammps_potential import fe_eam_calculator
 from ..models import ModelConfig, build_model
 from ..data.frame import Frame
 from ..training.config import TrainConfig
+from ..training.run import pressure_range_GPa
 from ..training.trainer import train
 from . import DEMO_MODEL, DEMO_REPORT
 
@@ -92,6 +93,7 @@ def main(argv=None) -> int:
                    TrainConfig(epochs=args.epochs, batch_frames=4, lr=5e-3, lr_final=5e-5,
                                seed=args.seed, max_time_s=args.max_time_s, early_stopping_patience_epochs=None))
     training = {"reference": "Fe_mm.eam.fs (Mendelev et al. 2003) via LAMMPS",
+                "pressure_range_GPa": pressure_range_GPa(train_frames),
                 "n_train_frames": len(train_frames), "n_val_frames": len(val_frames),
                 "validation": result["best"], "recipe": "python -m ptmlp.demo.regenerate"}
     export_model(model, args.out, training=training)

@@ -92,6 +92,7 @@ def train_from_config(config: RunConfig, resume: bool = False, log: Callable[[st
         trainer = Trainer(model, frames, val_frames, tconf, checkpoint_path=str(member_dir / "checkpoint.pt"), log=log)
         result = trainer.run(resume=resume)
         training_meta = {"dataset_sha256": _file_sha256(ds.path), "n_train_frames": len(frames),
+                         "pressure_range_GPa": pressure_range_GPa(frames),
                          "n_val_frames": len(val_frames), "validation": result["best"], "seed": tconf.seed,
                          "stopped": result["stopped"], "ensemble_member": k}
         export_model(model, member_dir / "model.pt", training=training_meta,
@@ -103,6 +104,13 @@ def train_from_config(config: RunConfig, resume: bool = False, log: Callable[[st
     with open(out_dir / "train_summary.json", "w") as fh:
         json.dump(summary, fh, indent=1)
     return summary
+
+
+def pressure_range_GPa(frames) -> list[float] | None:
+    """[min, max] static (virial) pressure of the training frames, GPa (None without virials)."""
+    p = [f.pressure_GPa for f in frames]
+    p = [x for x in p if x == x]
+    return [float(min(p)), float(max(p))] if p else None
 
 
 def te_metadata(mconf: ModelConfig, frames) -> dict | None:
