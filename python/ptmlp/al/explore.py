@@ -57,7 +57,10 @@ class ExploreConfig:
     every: int = 20  # dump/deviation interval, steps
     dt_ps: float = 0.001
     seeds: int = 1  # independent runs per grid point
-    processes: int = 1  # concurrent LAMMPS runs
+    processes: int = 1  # concurrent LAMMPS runs (threads), or MPI ranks with launcher "mpi"
+    #: "local": runs started from this process; "mpi": one `mpirun -np processes ptmlp fanout`
+    #: allocation runs them all (ptmlp.hpc.fanout; crashed runs contained, resumable)
+    launcher: str = "local"
     timeout_s: Optional[float] = None
     rattle: RattleSpec = field(default_factory=RattleSpec)
     vacancies: int = 0  # also explore copies with this many vacancies
@@ -73,6 +76,8 @@ class ExploreConfig:
             raise InputError(f"explore.temperatures_K {self.temperatures_K} must be in (0, 1e5) K")
         if any(not -50 <= p <= 5000 for p in self.pressures_GPa):
             raise InputError(f"explore.pressures_GPa {self.pressures_GPa} must be in [-50, 5000] GPa")
+        if self.launcher not in ("local", "mpi"):
+            raise InputError(f"explore.launcher={self.launcher!r} must be local or mpi")
         if self.steps < self.every or self.every < 1:
             raise InputError(f"explore.steps={self.steps} must be >= every={self.every} >= 1")
 
@@ -127,38 +132,86 @@ def task_grid(config: ExploreConfig, structures) -> list[dict]:
     return tasks
 
 
-def _run_task(task: dict, folder: Path, models: Sequence[str], type_names: Sequence[str], config: ExploreConfig,
-              tel: bool) -> dict:
-    status_path = folder / "task.json"
-    if status_path.exists():
-        return json.loads(status_path.read_text())
+def _prepare(task: dict, folder: Path, models: Sequence[str], type_names: Sequence[str], config: ExploreConfig,
+             tel: bool) -> dict:
+    """Fresh task folder with start.data; returns the LAMMPS variables of the run."""
     if folder.exists():
         shutil.rmtree(folder)  # an interrupted earlier attempt: start the task afresh
     folder.mkdir(parents=True)
     atoms, _ = to_lammps_orientation(task["atoms"])
     write_lammps_data(folder / "start.data", atoms, type_names)
-    variables = {"data": "start.data", "models": " ".join(os.path.abspath(m) for m in models),
-                 "species": " ".join(type_names), "T": task["temperature_K"], "steps": config.steps,
-                 "every": config.every, "dt": config.dt_ps, "seed": task["seed"], "ensemble": task["ensemble"],
-                 "P": 0.0 if np.isnan(task["pressure_GPa"]) else task["pressure_GPa"]}
-    if tel:
-        variables.update(pair="ptmlp/tel", tel=f"tel {task['te_K']}")
+    style = f"ptmlp/tel {' '.join(os.path.abspath(m) for m in models)} tel {task['te_K']}" if tel else \
+        f"ptmlp {' '.join(os.path.abspath(m) for m in models)}"
+    (folder / "pair.mod").write_text(f"pair_style {style} deviation {config.every} model_devi.out\n"
+                                     f"pair_coeff * * {' '.join(type_names)}\n")
+    return {"data": "start.data", "pair_file": "pair.mod", "T": task["temperature_K"], "steps": config.steps,
+            "every": config.every, "dt": config.dt_ps, "seed": task["seed"], "ensemble": task["ensemble"],
+            "P": 0.0 if np.isnan(task["pressure_GPa"]) else task["pressure_GPa"]}
+
+
+def _finish(task: dict, folder: Path, type_names: Sequence[str], status: str, error: Optional[str],
+            screen: str = "") -> dict:
     record = {k: v for k, v in task.items() if k != "atoms"}
+    if status == "done" and "Fix halt condition" in screen:
+        status, error = "halted", "temperature blow-up guard stopped the run"
+    record["status"] = status
+    if error:
+        record["error"] = error
+    record["n_frames"] = len(read_dump_frames(folder / "traj.dump", type_names))
+    path = folder / "task.json"
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(record, indent=1))
+    os.replace(tmp, path)
+    return record
+
+
+def _run_task(task: dict, folder: Path, models: Sequence[str], type_names: Sequence[str], config: ExploreConfig,
+              tel: bool) -> dict:
+    if (folder / "task.json").exists():
+        return json.loads((folder / "task.json").read_text())
+    variables = _prepare(task, folder, models, type_names, config, tel)
     try:
         proc = run_lammps(TEMPLATE, folder, variables=variables, timeout_s=config.timeout_s)
-        halted = "Fix halt condition" in proc.stdout
-        record["status"] = "halted" if halted else "done"
-        if halted:
-            record["error"] = "temperature blow-up guard stopped the run"
+        return _finish(task, folder, type_names, "done", None, proc.stdout)
     except LammpsRunError as exc:
-        record["status"], record["error"] = "failed", str(exc)
+        return _finish(task, folder, type_names, "failed", str(exc))
     except Exception as exc:  # e.g. a timeout: recorded, never fatal for the other tasks
-        record["status"], record["error"] = "failed", f"{type(exc).__name__}: {exc}"
-    record["n_frames"] = len(read_dump_frames(folder / "traj.dump", type_names))
-    tmp = status_path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(record, indent=1))
-    os.replace(tmp, status_path)
-    return record
+        return _finish(task, folder, type_names, "failed", f"{type(exc).__name__}: {exc}")
+
+
+def _run_mpi(tasks, folders, models, type_names, config: ExploreConfig, tel: bool, work: Path) -> list[dict]:
+    """All unfinished tasks in one `mpirun -np N ptmlp fanout` (subprocess mode: failures contained)."""
+    import subprocess
+
+    import yaml
+
+    from ..lammps_env import lammps_environment, venv_bin
+
+    jobs = []
+    for task, folder in zip(tasks, folders):
+        if (folder / "task.json").exists():
+            continue
+        variables = _prepare(task, folder, models, type_names, config, tel)
+        jobs.append({"name": f"task_{task['id']}", "workdir": str(folder), "input": str(TEMPLATE),
+                     "variables": {k: str(v) for k, v in variables.items()}, "timeout_s": config.timeout_s})
+    if jobs:
+        plan = work / "fanout.yaml"
+        plan.write_text(yaml.safe_dump({"ranks_per_job": 1, "mode": "subprocess", "resume": True, "jobs": jobs}))
+        subprocess.run([venv_bin("mpirun"), "-np", str(max(1, config.processes)), venv_bin("ptmlp"), "fanout",
+                        str(plan)], cwd=work, env=lammps_environment(), capture_output=True, text=True)
+    records = []
+    for task, folder in zip(tasks, folders):
+        if (folder / "task.json").exists():
+            records.append(json.loads((folder / "task.json").read_text()))
+            continue
+        try:
+            res = json.loads((folder / "fanout_result.json").read_text())
+            status, error = ("done", None) if res["status"] == "ok" else ("failed", res.get("error"))
+        except (OSError, ValueError):
+            status, error = "failed", "no fan-out result (the allocation stopped before this run)"
+        screen = (folder / "screen.txt").read_text(errors="replace") if (folder / "screen.txt").exists() else ""
+        records.append(_finish(task, folder, type_names, status, error, screen))
+    return records
 
 
 def explore(workdir: str | os.PathLike, models: Sequence[str], type_names: Sequence[str], config: ExploreConfig,
@@ -169,14 +222,21 @@ def explore(workdir: str | os.PathLike, models: Sequence[str], type_names: Seque
     work = Path(workdir)
     tasks = task_grid(config, starting_structures(config))
     folders = [work / f"task_{t['id']}" for t in tasks]
-    with ThreadPoolExecutor(max_workers=max(1, config.processes)) as pool:
-        def one(tf):
-            record = _run_task(tf[0], tf[1], models, type_names, config, tel)
+    work.mkdir(parents=True, exist_ok=True)
+    if config.launcher == "mpi":
+        records = _run_mpi(tasks, folders, models, type_names, config, tel, work)
+        for record in records:
             if on_task_done is not None:
                 on_task_done(record)
-            return record
+    else:
+        with ThreadPoolExecutor(max_workers=max(1, config.processes)) as pool:
+            def one(tf):
+                record = _run_task(tf[0], tf[1], models, type_names, config, tel)
+                if on_task_done is not None:
+                    on_task_done(record)
+                return record
 
-        records = list(pool.map(one, zip(tasks, folders)))
+            records = list(pool.map(one, zip(tasks, folders)))
     frames: list[ExploredFrame] = []
     for rec, folder in zip(records, folders):
         devi = read_deviation_file(folder / "model_devi.out") if (folder / "model_devi.out").exists() else None
