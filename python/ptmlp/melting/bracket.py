@@ -2,7 +2,8 @@
 
 At each temperature the interface cell runs in NPT (one run per seed); the solid fraction grows
 below T_m and shrinks above it. The bracket [T_low, T_high] must show "solid grows" at T_low and
-"liquid grows" at T_high; bisection then halves it down to ``bracket.tolerance_K``. T_m is the
+"liquid grows" at T_high; bisection then halves it down to ``bracket.tolerance_K`` (when the midpoint
+shows no clear trend, the two quarter points are tried to narrow the bracket around it). T_m is the
 root of a weighted straight-line fit of the growth rate d(phi)/dt against T over the runs inside
 the final bracket (interface velocity ~ T_m - T near T_m), its error the fit's standard error
 combined with the final bracket width (w / sqrt(12), a uniform distribution over the bracket).
@@ -20,6 +21,7 @@ import numpy as np
 
 from ..errors import InputError
 from .analysis import LIQUID_GROWS, SOLID_GROWS, STABLE, classify_trend, mean_and_error
+from .config import per_pressure
 from .stages import MeltContext, analysed_series, coexistence, references
 
 
@@ -95,7 +97,9 @@ def run_bracket(ctx: MeltContext, p_gpa: float) -> dict:
             outcomes[t] = evaluate_temperature(ctx, p_gpa, t)
         return outcomes[t]
 
-    lo, hi = float(b.T_low_K), float(b.T_high_K)
+    k, n_p = ctx.cfg.pressures_GPa.index(p_gpa), len(ctx.cfg.pressures_GPa)
+    lo = float(per_pressure(b.T_low_K, k, n_p, "bracket.T_low_K"))
+    hi = float(per_pressure(b.T_high_K, k, n_p, "bracket.T_high_K"))
     with ThreadPoolExecutor(max_workers=2) as pool:
         o_lo, o_hi = pool.map(ev, (lo, hi))
     _check_bracket(p_gpa, o_lo, o_hi)
@@ -110,8 +114,18 @@ def run_bracket(ctx: MeltContext, p_gpa: float) -> dict:
         elif o.verdict == LIQUID_GROWS:
             hi = mid
         else:
-            stop = f"no clear trend at {mid:g} K (T_m within the noise of it)"
-            break
+            # T_m is within the noise of mid: try the quarter points to narrow the bracket around it
+            q_lo, q_hi = round(0.5 * (lo + mid), 1), round(0.5 * (mid + hi), 1)
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                o1, o2 = pool.map(ev, (q_lo, q_hi))
+            moved = False
+            if o1.verdict == SOLID_GROWS and q_lo > lo:
+                lo, moved = q_lo, True
+            if o2.verdict == LIQUID_GROWS and q_hi < hi:
+                hi, moved = q_hi, True
+            if not moved:
+                stop = f"no clear trend at {q_lo:g}, {mid:g} and {q_hi:g} K (T_m within the noise of them)"
+                break
     else:
         if hi - lo > b.tolerance_K:
             stop = f"max_bisections={b.max_bisections} reached"

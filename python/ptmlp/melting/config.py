@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import Optional, Union
 
 from ..config_io import from_dict, load_yaml
 from ..errors import InputError
@@ -86,8 +86,8 @@ class OrderConfig:
 class BracketConfig:
     """NPT bracket: T_low (solid must grow) and T_high (liquid must grow), then bisection."""
 
-    T_low_K: Optional[float] = None
-    T_high_K: Optional[float] = None
+    T_low_K: Union[float, list, None] = None  # one value, or one per entry of pressures_GPa
+    T_high_K: Union[float, list, None] = None
     tolerance_K: float = 10.0  # stop when T_high - T_low <= tolerance
     max_bisections: int = 6
     min_change: float = 0.04  # |change of solid fraction| over the run needed for a verdict
@@ -96,7 +96,7 @@ class BracketConfig:
 
 @dataclass
 class NPHConfig:
-    start_T_K: Optional[float] = None  # temperature both phases start at (near T_m)
+    start_T_K: Union[float, list, None] = None  # both phases start here (near T_m); one value or one per pressure
     retries: int = 2  # restarts from a corrected start T when a run melts or freezes completely
 
 
@@ -138,14 +138,18 @@ class MeltConfig:
                                  "(pressures are in GPa, not bar)")
         if len(set(self.pressures_GPa)) != len(self.pressures_GPa):
             raise InputError(f"pressures_GPa {self.pressures_GPa} has duplicates")
+        n_p = len(self.pressures_GPa)
         if self.method == "bracket":
             b = self.bracket
             if b.T_low_K is None or b.T_high_K is None:
                 raise InputError("method bracket needs bracket.T_low_K and bracket.T_high_K (K)")
-            _temperature("bracket.T_low_K", b.T_low_K)
-            _temperature("bracket.T_high_K", b.T_high_K)
-            if not b.T_low_K < b.T_high_K:
-                raise InputError(f"bracket.T_low_K={b.T_low_K} must be below bracket.T_high_K={b.T_high_K}")
+            for k in range(n_p):
+                lo = per_pressure(b.T_low_K, k, n_p, "bracket.T_low_K")
+                hi = per_pressure(b.T_high_K, k, n_p, "bracket.T_high_K")
+                _temperature("bracket.T_low_K", lo)
+                _temperature("bracket.T_high_K", hi)
+                if not lo < hi:
+                    raise InputError(f"bracket.T_low_K={lo} must be below bracket.T_high_K={hi}")
             _positive("bracket.tolerance_K", b.tolerance_K)
             _int_range("bracket.max_bisections", b.max_bisections, 0, 30)
             _range("bracket.min_change", b.min_change, 0.0, 1.0)
@@ -153,7 +157,8 @@ class MeltConfig:
         else:
             if self.nph.start_T_K is None:
                 raise InputError("method nph needs nph.start_T_K (K), a temperature near the expected T_m")
-            _temperature("nph.start_T_K", self.nph.start_T_K)
+            for k in range(n_p):
+                _temperature("nph.start_T_K", per_pressure(self.nph.start_T_K, k, n_p, "nph.start_T_K"))
             _int_range("nph.retries", self.nph.retries, 0, 10)
         if not isinstance(self.seeds, list) or not self.seeds:
             raise InputError("seeds must be a non-empty list of integers")
@@ -194,6 +199,16 @@ def from_mapping(data: dict, base_dir: str = ".") -> MeltConfig:
     cfg = from_dict(MeltConfig, data)
     cfg.base_dir = str(Path(base_dir).resolve())
     return cfg.validate()
+
+
+def per_pressure(value, index: int, n_pressures: int, key: str):
+    """``value`` for pressure number ``index``: a single number applies to every pressure."""
+    if isinstance(value, list):
+        if len(value) != n_pressures:
+            raise InputError(f"{key} has {len(value)} values for {n_pressures} pressures; give one value "
+                             "or one per entry of pressures_GPa")
+        return value[index]
+    return value
 
 
 # ---------------------------------------------------------------------- checks

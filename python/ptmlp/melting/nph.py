@@ -3,7 +3,12 @@
 Both halves start at ``nph.start_T_K``; melting absorbs and freezing releases latent heat until
 T reaches T_m (Morris, Wang, Ho & Chan, Phys. Rev. B 49, 3109 (1994)). T_m is the mean
 temperature after ``md.discard_ps``, averaged over the seeds; a run that melts or freezes
-completely has no interface left and is repeated from a start temperature moved toward T_m.
+completely has no interface left and is repeated from a start temperature moved toward T_m
+(bisection between starts known to be above and below T_m, see :func:`next_start`). A run whose
+T still drifts (by more than 1% of T and 3 sigma over the analysed window) has not reached T_m
+yet: near a triple point the NPH relaxation time c_p / (L k) can exceed 60 ps (measured for LJ
+at P = 0: T fell from 89 to 85 K over 70 ps while NPT runs put T_m at ~82 K); it is repeated
+from where it ended.
 """
 
 from __future__ import annotations
@@ -14,8 +19,13 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from ..errors import InputError
-from .analysis import LIQUID_GROWS, mean_and_error
+from .analysis import LIQUID_GROWS, linear_trend, mean_and_error
+from .config import per_pressure
 from .stages import MeltContext, analysed_series, coexistence, references
+
+
+#: a run whose mean T drifts by more than this fraction of T (and 3 sigma) has not reached T_m
+DRIFT_LIMIT = 0.01
 
 
 class NPHError(InputError):
@@ -26,9 +36,10 @@ def _one_run(ctx: MeltContext, p_gpa: float, t_start: float, seed: int) -> dict:
     refs = references(ctx, p_gpa, t_start)
     if refs.verdict is not None:
         # the pure phases alone already changed phase: t_start is far from T_m
-        factor = 0.85 if refs.verdict == LIQUID_GROWS else 1.15
-        return {"seed": seed, "start_T_K": t_start, "valid": False, "why": refs.note,
-                "next_start_T_K": round(t_start * factor, 1)}
+        above = refs.verdict == LIQUID_GROWS
+        # (a crystal superheats by ~10-20% before it melts on its own; a liquid needs deeper undercooling)
+        return {"seed": seed, "start_T_K": t_start, "valid": False, "why": refs.note, "above_T_m": above,
+                "reference_changed_phase": True, "end_T_K": round(t_start * (0.87 if above else 1.15), 1)}
     result = coexistence(ctx, p_gpa, t_start, seed, refs, "nph")
     s = analysed_series(result, refs.calibration, ctx.cfg.md.discard_ps)
     phi = s["solid_fraction"]
@@ -42,16 +53,55 @@ def _one_run(ctx: MeltContext, p_gpa: float, t_start: float, seed: int) -> dict:
     if phi.min() <= 0.05 or phi.max() >= 0.95:
         melted = phi.min() <= 0.05
         return dict(base, valid=False, why=f"{'melted' if melted else 'froze'} completely (T at the end "
-                                           f"{t_end:.1f} K)", next_start_T_K=round(t_end, 1))
+                                           f"{t_end:.1f} K)", above_T_m=melted, end_T_K=round(t_end, 1),
+                    bound_T_K=round(t_end, 1))
     t_mean, t_err = mean_and_error(s["T_K"])
     p_mean, p_err = mean_and_error(s["P_GPa"])
-    return dict(base, valid=True, T_mean_K=t_mean, T_err_K=t_err, pressure_GPa=p_mean, pressure_err_GPa=p_err)
+    drift = linear_trend(s["t_ps"], s["T_K"])
+    stats = dict(T_mean_K=t_mean, T_err_K=t_err, pressure_GPa=p_mean, pressure_err_GPa=p_err,
+                 T_drift_K=drift.change, T_drift_err_K=drift.change_err)
+    limit = max(3.0 * drift.change_err, DRIFT_LIMIT * t_mean)
+    if abs(drift.change) > limit:
+        # still relaxing toward T_m (slow interfaces: tau ~ c_p / (L k) can exceed the run): the mean
+        # T is biased toward the start; T_m lies beyond where the run ended
+        cooling = drift.change < 0
+        return dict(base, **stats, valid=False, drifting=True, above_T_m=cooling, end_T_K=round(t_end, 1),
+                    bound_T_K=round(t_end, 1),
+                    why=f"T still drifting ({drift.change:+.1f} K over the run, limit {limit:.1f} K; end T "
+                        f"{t_end:.1f} K)")
+    return dict(base, **stats, valid=True)
+
+
+def next_start(attempts: list[dict], failed: dict) -> float:
+    """Start temperature after a run lost its interface.
+
+    A run that melted completely ended above T_m (melting stops only when T falls to T_m), one that
+    froze completely ended below it, so each failed run bounds T_m by its end temperature
+    (``bound_T_K``). With bounds on both sides, bisect between them. Otherwise start beyond the end
+    temperature by half the change the failed run went through: a cell starting within about the
+    temperature change of melting (freezing) half of it settles at T_m. A run still drifting
+    restarts where it ended."""
+    below = [_bound(a) for a in attempts if not a["valid"] and not a["above_T_m"]]
+    above = [_bound(a) for a in attempts if not a["valid"] and a["above_T_m"]]
+    if below and above and max(below) < min(above):
+        return round(0.5 * (max(below) + min(above)), 1)
+    t0, t1 = failed["start_T_K"], failed["end_T_K"]
+    if failed.get("drifting") or failed.get("reference_changed_phase"):
+        return t1  # T_m lies beyond the end of a run still relaxing toward it / far from the start
+    step = max(0.5 * abs(t0 - t1), 0.01 * t1)
+    return round(t1 - step if failed["above_T_m"] else t1 + step, 1)
+
+
+def _bound(attempt: dict) -> float:
+    """Temperature a failed run puts T_m below (melted) or above (froze)."""
+    return attempt.get("bound_T_K", attempt["start_T_K"])
 
 
 def run_nph(ctx: MeltContext, p_gpa: float) -> dict:
     """T_m at ``p_gpa`` from NPH coexistence runs (one per seed, retried when they lose the interface)."""
     cfg = ctx.cfg
-    start = {seed: float(cfg.nph.start_T_K) for seed in cfg.seeds}
+    t0 = per_pressure(cfg.nph.start_T_K, cfg.pressures_GPa.index(p_gpa), len(cfg.pressures_GPa), "nph.start_T_K")
+    start = {seed: float(t0) for seed in cfg.seeds}
     valid, attempts = {}, []
     for attempt in range(cfg.nph.retries + 1):
         todo = [s for s in cfg.seeds if s not in valid]
@@ -65,10 +115,25 @@ def run_nph(ctx: MeltContext, p_gpa: float) -> dict:
                 valid[r["seed"]] = r
                 ctx.log(f"  P={p_gpa:g} GPa seed {r['seed']}: T = {r['T_mean_K']:.1f} +- {r['T_err_K']:.1f} K "
                         f"at {r['pressure_GPa']:.3f} GPa")
-            else:
-                start[r["seed"]] = r["next_start_T_K"]
-                ctx.log(f"  P={p_gpa:g} GPa seed {r['seed']} from {r['start_T_K']:g} K: {r['why']}; "
-                        f"next start {r['next_start_T_K']:g} K")
+        failed = [r for r in results if not r["valid"]]
+        for r in failed:
+            r["next_start_T_K"] = next_start(attempts, r)
+            start[r["seed"]] = r["next_start_T_K"]
+            ctx.log(f"  P={p_gpa:g} GPa seed {r['seed']} from {r['start_T_K']:g} K: {r['why']}; "
+                    f"next start {r['next_start_T_K']:g} K")
+    note = ""
+    if not valid:
+        drifting = {}
+        for a in attempts:  # the last drifting run of each seed: closest to T_m
+            if a.get("drifting"):
+                drifting[a["seed"]] = a
+        if drifting:
+            for seed, a in drifting.items():
+                a["T_err_K"] = float(np.hypot(a["T_err_K"], a["T_drift_K"]))
+                valid[seed] = a
+            note = ("no run became stationary within nph.retries: T_m from the last (drifting) runs, their "
+                    "drift added to the error; lengthen md.coexistence_ps or use method: bracket")
+            ctx.log(f"  P={p_gpa:g} GPa: {note}")
     if not valid:
         last = attempts[-1]
         raise NPHError(f"P={p_gpa:g} GPa: no NPH run kept both phases ({len(attempts)} runs; last from "
@@ -88,5 +153,5 @@ def run_nph(ctx: MeltContext, p_gpa: float) -> dict:
             "pressure_err_GPa": p_err, "T_melt_K": float(t.mean()), "T_melt_err_K": t_err,
             "T_melt_stat_err_K": t_err, "n_valid_runs": n, "n_atoms": runs[0]["n_atoms"],
             "cell_A": runs[0]["cell_A"], "run_length_ps": cfg.md.coexistence_ps, "n_seeds": len(cfg.seeds),
-            "note": "" if n == len(cfg.seeds) else f"{len(cfg.seeds) - n} seed(s) never kept both phases",
+            "note": note or ("" if n == len(cfg.seeds) else f"{len(cfg.seeds) - n} seed(s) never kept both phases"),
             "runs": attempts}

@@ -23,19 +23,25 @@ def _plt():
 def _colours(temps):
     plt = _plt()
     t = np.asarray(sorted(set(temps)), float)
-    cmap = plt.get_cmap("coolwarm")
+    cmap = plt.get_cmap("plasma")
     span = (t.max() - t.min()) or 1.0
-    return {float(v): cmap(0.05 + 0.9 * (v - t.min()) / span) for v in t}
+    return {float(v): cmap(0.85 * (v - t.min()) / span) for v in t}
 
 
-def plot_pressure(result: dict, root: Path, out_dir: Path) -> list[Path]:
+def plot_pressure(result: dict, root: Path, out_dir: Path, discard_ps: float = 0.0) -> list[Path]:
     """Solid fraction vs time, T and P vs time, and the z profiles of one pressure."""
     plt = _plt()
     runs = list(coexistence_runs(result, root))
     if not runs:
         return []
     tag = f"P{result['pressure_target_GPa']:g}GPa"
-    colours = _colours([r["T_K"] for r in runs])
+    if len({float(r["T_K"]) for r in runs}) > 1:
+        colours = _colours([r["T_K"] for r in runs])
+        colour_of = lambda r: colours[float(r["T_K"])]  # noqa: E731
+        legend_note = "colour: run temperature"
+    else:  # NPH: every run starts at the same T; tell the seeds apart
+        colour_of = lambda r: plt.get_cmap("tab10")(runs.index(r) % 10)  # noqa: E731
+        legend_note = "colour: run"
     title = (f"P = {result['pressure_GPa']:.3g} GPa: T_m = {result['T_melt_K']:.1f} +- "
              f"{result['T_melt_err_K']:.1f} K ({result['method']})")
     paths = []
@@ -45,21 +51,24 @@ def plot_pressure(result: dict, root: Path, out_dir: Path) -> list[Path]:
         ls = "-" if r["seed"] == runs[0]["seed"] else "--"
         label = f"{r['T_K']:g} K seed {r['seed']}: {r['verdict']}" if r["ensemble"] == "npt" else \
             f"start {r['T_K']:g} K seed {r['seed']}"
-        ax.plot(r["t_ps"], r["solid_fraction"], ls, color=colours[float(r["T_K"])], label=label, lw=1.2)
+        ax.plot(r["t_ps"], r["solid_fraction"], ls, color=colour_of(r), label=label, lw=1.2)
+    if discard_ps > 0:
+        ax.axvspan(0.0, discard_ps, color="0.9", zorder=0, label="left out of the analysis")
     ax.axhline(0.0, color="0.6", lw=0.8)
     ax.axhline(1.0, color="0.6", lw=0.8)
     ax.set_xlabel("time in coexistence run (ps)")
     ax.set_ylabel("solid fraction (calibrated)")
-    ax.set_title(title, fontsize=10)
+    ax.set_title(f"{title} ({legend_note})", fontsize=10)
     ax.legend(fontsize=7, ncol=2, loc="best")
     fig.tight_layout()
     paths.append(_save(fig, out_dir / f"solid_fraction_{tag}.png"))
 
     fig, (a1, a2) = plt.subplots(2, 1, figsize=(7, 6), sharex=True)
     for r in runs:
-        c = colours[float(r["T_K"])]
-        a1.plot(r["t_ps"], r["series"]["T_K"], color=c, lw=0.8)
-        a2.plot(r["t_ps"], r["P_GPa"], color=c, lw=0.8)
+        c = colour_of(r)
+        for ax_, y in ((a1, r["series"]["T_K"]), (a2, r["P_GPa"])):
+            ax_.plot(r["t_ps"], y, color=c, lw=0.5, alpha=0.3)
+            ax_.plot(r["t_ps"], _running_mean(r["t_ps"], y, 2.0), color=c, lw=1.6)
     a1.axhline(result["T_melt_K"], color="k", ls=":", label=f"T_m = {result['T_melt_K']:.1f} K")
     a1.axhspan(result["T_melt_K"] - result["T_melt_err_K"], result["T_melt_K"] + result["T_melt_err_K"],
                color="0.85", zorder=0)
@@ -69,7 +78,7 @@ def plot_pressure(result: dict, root: Path, out_dir: Path) -> list[Path]:
     a2.set_ylabel("P (GPa)")
     a2.set_xlabel("time in coexistence run (ps)")
     a2.legend(fontsize=8)
-    a1.set_title(title + " (colour: run temperature)", fontsize=10)
+    a1.set_title(f"{title} ({legend_note}; thick: 2 ps running mean)", fontsize=9)
     fig.tight_layout()
     paths.append(_save(fig, out_dir / f"thermo_{tag}.png"))
 
@@ -77,9 +86,12 @@ def plot_pressure(result: dict, root: Path, out_dir: Path) -> list[Path]:
     prof = best["profile"]
     if len(prof.get("step", [])):
         fig, (a1, a2) = plt.subplots(2, 1, figsize=(7, 6), sharex=True)
-        for k, lab in ((0, "start"), (-1, "end")):
-            a1.plot(prof["z_frac"][k], prof["density_per_A3"][k], label=lab)
-            a2.plot(prof["z_frac"][k], prof["solid_label"][k], label=lab)
+        windows = _profile_windows_ps(best, prof["step"])
+        for k, lab in ((0, "first"), (-1, "last")):
+            t0, t1 = windows[k]
+            label = f"{lab} profile: mean over {t0:.1f}-{t1:.1f} ps"
+            a1.plot(prof["z_frac"][k], prof["density_per_A3"][k], drawstyle="steps-mid", label=label)
+            a2.plot(prof["z_frac"][k], prof["solid_label"][k], drawstyle="steps-mid", label=label)
         a1.set_ylabel("number density (1/A^3)")
         a2.set_ylabel("fraction labelled solid")
         a2.set_xlabel("z / Lz (interface normal)")
@@ -112,6 +124,26 @@ def plot_curve(results: list[dict], fit, out_path: Path, reference: Optional[dic
     ax.legend(fontsize=8)
     fig.tight_layout()
     return _save(fig, out_path)
+
+
+def _profile_windows_ps(run: dict, steps) -> list[tuple[float, float]]:
+    """Time window (ps from the coexistence start) each time-averaged profile covers."""
+    series_steps = run["series"]["step"]
+    times = run["t_ps"]
+    ends = np.interp(np.asarray(steps, float), series_steps, times)
+    starts = np.concatenate([[0.0], ends[:-1]])
+    return list(zip(starts, ends))
+
+
+def _running_mean(t, y, window_ps: float):
+    t = np.asarray(t, float)
+    y = np.asarray(y, float)
+    if len(t) < 3:
+        return y
+    n = max(1, int(round(window_ps / max(np.median(np.diff(t)), 1e-12))))
+    kernel = np.ones(n) / n
+    pad = np.pad(y, (n // 2, n - 1 - n // 2), mode="edge")
+    return np.convolve(pad, kernel, mode="valid")
 
 
 def _save(fig, path: Path) -> Path:

@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import shutil
+import subprocess
 import threading
 import time
 from dataclasses import dataclass, field
@@ -46,7 +47,9 @@ class RunSpec:
 
     def input_hash(self, template: Path) -> str:
         h = hashlib.sha256()
-        h.update(template.read_bytes())
+        # comment lines do not change a run: editing the template's documentation keeps finished runs
+        code = [ln for ln in template.read_text().splitlines() if not ln.lstrip().startswith("#")]
+        h.update("\n".join(code).encode())
         h.update(json.dumps(self.variables, sort_keys=True, default=str).encode())
         for name in sorted(self.files):
             h.update(name.encode())
@@ -92,8 +95,11 @@ class Runner:
                 shutil.copy(src, folder / name)
             self.log(f"  run {spec.name} ...")
             t0 = time.monotonic()
-            run_lammps(TEMPLATE_NAME, folder, nprocs=spec.nprocs, variables=spec.variables,
-                       timeout_s=self.timeout_s)
+            try:
+                run_lammps(TEMPLATE_NAME, folder, nprocs=spec.nprocs, variables=spec.variables,
+                           timeout_s=self.timeout_s)
+            except subprocess.TimeoutExpired:
+                raise LammpsRunError(f"LAMMPS run {folder} exceeded run_timeout_s={self.timeout_s} s") from None
             wall = time.monotonic() - t0
         result = parse(folder)
         result.update({"input_hash": digest, "run": spec.name, "wall_s": wall, "nprocs": spec.nprocs})

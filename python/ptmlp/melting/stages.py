@@ -8,6 +8,7 @@ Every run goes through :class:`~ptmlp.melting.runner.Runner`, so it is done only
 from __future__ import annotations
 
 import math
+import os
 import re
 import threading
 from dataclasses import dataclass
@@ -94,7 +95,7 @@ def prepare(cfg: MeltConfig, log: Callable[[str], None] = print) -> MeltContext:
 
 def _write_if_changed(path: Path, text: str) -> None:
     if not path.exists() or path.read_text() != text:
-        tmp = path.with_suffix(".tmp")
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         tmp.write_text(text)
         tmp.replace(path)
 
@@ -113,7 +114,7 @@ def _common_variables(ctx: MeltContext, p_gpa: float, t_k: float) -> dict:
     return {"potential": "potential.mod", "P": f"{p_gpa:.10g}", "T": f"{t_k:.10g}", "dt": md.timestep_ps,
             "Tdamp": md.thermostat_damp_ps, "Pdamp": md.barostat_damp_ps, "melt_factor": md.melt_factor,
             "nout": md.sample_every_steps, "baro": ctx.baro, "obond": order.bond_threshold,
-            "otypes": " ".join(str(t) for t in order.types) if order.types else "all",
+            "otypes": " ".join(str(t) for t in order.types) if order.types else "> 0",
             "nx": 1, "ny": 1, "nz": 1}
 
 
@@ -121,10 +122,11 @@ _DONE = re.compile(r"MELT_DONE .*ocut_A=(\S+) nsolid=(\S+)")
 
 
 def _ocut_from_log(folder: Path) -> float:
-    m = _DONE.search((folder / "log.lammps").read_text(errors="replace"))
-    if m is None:
+    found = [m for m in _DONE.finditer((folder / "log.lammps").read_text(errors="replace"))
+             if not m.group(1).startswith("$")]
+    if not found:
         raise InputError(f"{folder}: the LAMMPS run did not finish (no MELT_DONE line in log.lammps)")
-    return float(m.group(1))
+    return float(found[-1].group(1))
 
 
 def _parse_reference(folder: Path) -> dict:
@@ -207,8 +209,33 @@ def _references(ctx: MeltContext, p_gpa: float, t_k: float) -> References:
     if liquid["fsolid_raw"] > 0.5:
         return References(solid, liquid, solid_data, ocut, None, SOLID_GROWS,
                           f"the pure liquid crystallised on its own ({100 * liquid['fsolid_raw']:.0f}% solid-like)")
-    cal = calibrate(solid["hist"], liquid["hist"], cfg.order.max_misclassification, where)
+    try:
+        cal = calibrate(solid["hist"], liquid["hist"], cfg.order.max_misclassification, where)
+    except InputError:
+        changed = contaminated_reference(solid["hist"], liquid["hist"], ctx.shells.coordination)
+        if changed == "solid":
+            return References(solid, liquid, solid_data, ocut, None, LIQUID_GROWS,
+                              "the pure solid partly melted on its own (liquid-like atoms in the solid run)")
+        if changed == "liquid":
+            return References(solid, liquid, solid_data, ocut, None, SOLID_GROWS,
+                              "the pure liquid partly crystallised on its own (solid-like atoms in the liquid run)")
+        raise
     return References(solid, liquid, solid_data, ocut, cal, None)
+
+
+def contaminated_reference(hist_solid, hist_liquid, coordination: int) -> Optional[str]:
+    """Which reference changed phase when the two overlap: "solid" when the solid run holds clearly
+    liquid-like atoms (<= CN/4 solid bonds), "liquid" when the liquid run holds clearly solid-like
+    ones (>= 3 CN/4), None when neither stands out (a genuinely poor order parameter)."""
+    hs = np.asarray(hist_solid, float) / max(sum(hist_solid), 1e-300)
+    hl = np.asarray(hist_liquid, float) / max(sum(hist_liquid), 1e-300)
+    x_s = float(hs[:int(coordination // 4) + 1].sum())
+    x_l = float(hl[int(math.ceil(3 * coordination / 4)):].sum())
+    if x_s > 0.05 and x_s > 5 * x_l:
+        return "solid"
+    if x_l > 0.05 and x_l > 5 * x_s:
+        return "liquid"
+    return None
 
 
 def _parse_coexistence(folder: Path) -> dict:
@@ -232,7 +259,8 @@ def coexistence(ctx: MeltContext, p_gpa: float, t_k: float, seed: int, refs: Ref
     var = _common_variables(ctx, p_gpa, t_k)
     var.update(stage="all", ensemble=ensemble, data="solid.data", seed=lammps_seed(seed, t_k),
                t_solid=min(md.solid_equilibration_ps, 1.0), t_melt=md.melt_ps, t_cool=md.cool_ps,
-               t_coex=md.coexistence_ps, ocut=f"{refs.ocut_A:.8f}", nsolid=refs.calibration.nsolid_bonds)
+               t_coex=md.coexistence_ps, ocut=f"{refs.ocut_A:.8f}", nsolid=refs.calibration.nsolid_bonds,
+               nbins=ctx.reps[2])
     name = f"{state_name(p_gpa, t_k)}/{ensemble}{tag}_seed{seed}"
     spec = RunSpec(name, var, files={"potential.mod": ctx.potential_file, "solid.data": refs.solid_data},
                    nprocs=cfg.nprocs)

@@ -8,6 +8,7 @@ times longer; ``inputs/melt.in`` melts its upper half, so the interface is norma
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, Sequence
@@ -65,10 +66,17 @@ def load_structure(cfg: StructureConfig, resolve_path, type_names: Optional[Sequ
 
 def check_crystalline(atoms: Atoms, allow_p1: bool = False, symprec_A: float = 0.1) -> str:
     """Refuse a structure with no crystal symmetry (amorphous, liquid snapshot); return its space group."""
+    import warnings
+
     import spglib
 
     cell = (atoms.cell.array, atoms.get_scaled_positions(), atoms.numbers)
-    dataset = spglib.get_symmetry_dataset(cell, symprec=symprec_A)
+    with warnings.catch_warnings():  # spglib 2.x warns about its error-handling mode
+        warnings.simplefilter("ignore", DeprecationWarning)
+        try:
+            dataset = spglib.get_symmetry_dataset(cell, symprec=symprec_A)
+        except Exception:  # spglib.error.SpglibError in its new error mode
+            dataset = None
     if dataset is None:
         raise InputError("structure is not crystalline: spglib finds no symmetry at all")
     number = int(dataset.number)
@@ -98,13 +106,17 @@ def neighbour_shells(atoms: Atoms, classified: Optional[Sequence[int]] = None) -
     """First coordination shell(s) of a crystal: the widest gap between shells below 1.75 r_nn.
 
     bcc: 8 + 6 neighbours (gap 1.155 -> 1.633 r_nn), fcc/hcp: 12, diamond: 4. ``classified``
-    are the atom indices the order parameter is computed for (default all).
+    are the atom indices the order parameter is computed for (default all); the shells are those
+    of that sublattice (neighbours also classified), since only classified atoms carry the q6
+    vectors that make a solid bond: for the Si of MgSiO3 bridgmanite the 6 Si at ~3.5 A, not
+    the SiO6 octahedron at 1.8 A.
     """
     idx = np.arange(len(atoms)) if classified is None else np.asarray(classified)
     spacing = (atoms.cell.volume / len(atoms)) ** (1.0 / 3.0)
-    i, d = neighbor_list("id", atoms, 2.2 * spacing)
-    mask = np.isin(i, idx)
-    i, d = i[mask], d[mask]
+    sub_spacing = (atoms.cell.volume / len(idx)) ** (1.0 / 3.0)
+    i, j, d = neighbor_list("ijd", atoms, 2.2 * sub_spacing)
+    mask = np.isin(i, idx) & np.isin(j, idx)
+    d = d[mask]
     if len(d) == 0:
         raise InputError("structure: no neighbours found; is the cell much too large for its atoms?")
     r_nn = float(d.min())
@@ -122,7 +134,8 @@ def neighbour_shells(atoms: Atoms, classified: Optional[Sequence[int]] = None) -
 
 
 def lateral_replication(atoms: Atoms, cutoff_A: float, cfg: CellConfig) -> tuple[int, int, int]:
-    """[nx, ny, nz] of the coexistence cell; nz even so the half split is between unit cells."""
+    """[nx, ny, nz] of the coexistence cell: lateral sides > 2 x cutoff + 1 A, Lz >= long_over_lateral x
+    lateral and >= 8 x cutoff; nz even so the half split is between unit cells."""
     heights = _heights(atoms.cell.array)
     if cfg.replicate is not None:
         reps = tuple(cfg.replicate)
@@ -131,7 +144,9 @@ def lateral_replication(atoms: Atoms, cutoff_A: float, cfg: CellConfig) -> tuple
         nx = math.ceil(need / heights[0])
         ny = math.ceil(need / heights[1])
         lateral = max(nx * heights[0], ny * heights[1])
-        nz = math.ceil(cfg.long_over_lateral * lateral / heights[2])
+        # each half at least 4 cutoffs thick: thinner slabs let the two interfaces meet and one
+        # phase vanish (seen with NPH on 30-A cells of bcc Fe)
+        nz = math.ceil(max(cfg.long_over_lateral * lateral, 8.0 * cutoff_A) / heights[2])
         reps = (nx, ny, nz + (nz % 2))
     check_cell_size(atoms, reps, cutoff_A)
     return reps
@@ -164,7 +179,7 @@ def write_cell(path: Path, atoms: Atoms, reps: Sequence[int], type_names: Sequen
     big = atoms.repeat(tuple(reps))
     big, _ = to_lammps_orientation(big)
     big.wrap()
-    tmp = path.with_suffix(".tmp")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # concurrent array tasks write the same file
     write_lammps_data(tmp, big, type_names)
     tmp.replace(path)
     return big
