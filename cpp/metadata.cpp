@@ -45,6 +45,8 @@ Metadata parse_metadata(const std::string &text, const std::string &filename)
     fail(filename, std::string("metadata.json is not valid JSON (") + e.what() + ")");
   }
   if (root.type != T::Object) fail(filename, "metadata.json must be a JSON object");
+  if (root.has("model_kind") && root.at("model_kind").type == T::String && root.at("model_kind").string == "elf")
+    fail(filename, "is an ELF model (use `ptmlp elf predict` / `ptmlp elf info`), not an interatomic potential");
   const char *required[] = {"format_version", "type_names", "r_cut", "dtype",
                             "energy_unit", "length_unit", "electronic_temperature"};
   std::string missing;

@@ -43,7 +43,9 @@ def from_dict(cls: type[T], data: Any, where: str = "config") -> T:
         raise InputError(f"{where}: {exc}") from None
 
 
-def load_yaml(cls: type[T], path: str | os.PathLike) -> T:
+def read_yaml(path: str | os.PathLike) -> Any:
+    """The parsed YAML of ``path`` (``{}`` for an empty file); one-line :class:`InputError` when the
+    file is missing or not YAML."""
     try:
         with open(path) as fh:
             data = yaml.safe_load(fh)
@@ -51,7 +53,11 @@ def load_yaml(cls: type[T], path: str | os.PathLike) -> T:
         raise InputError(f"config file {path}: no such file") from None
     except yaml.YAMLError as exc:
         raise InputError(f"config file {path}: not valid YAML ({str(exc).splitlines()[0]})") from None
-    return from_dict(cls, data, where=str(path))
+    return {} if data is None else data
+
+
+def load_yaml(cls: type[T], path: str | os.PathLike) -> T:
+    return from_dict(cls, read_yaml(path), where=str(path))
 
 
 def to_dict(obj) -> dict:

@@ -49,6 +49,13 @@ def export_model(model: torch.nn.Module, path: str | os.PathLike, *, architectur
     path = Path(path)
     meta = build_metadata(model, architecture, training, electronic_temperature)
     validate_metadata(meta, str(path))
+    save_scripted(model, path, meta)
+    return meta
+
+
+def save_scripted(model: torch.nn.Module, path: Path, meta: dict[str, Any]) -> None:
+    """Script ``model`` in eval mode and write it with ``meta`` as its metadata file, under a
+    temporary name first and then renamed."""
     was_training = model.training
     model.eval()
     scripted = torch.jit.script(model)
@@ -56,13 +63,11 @@ def export_model(model: torch.nn.Module, path: str | os.PathLike, *, architectur
     tmp = path.with_name(path.name + ".tmp")
     torch.jit.save(scripted, str(tmp), _extra_files={METADATA_FILE: json.dumps(meta, indent=1)})
     os.replace(tmp, path)
-    return meta
 
 
-def load_model(path: str | os.PathLike, device: str | torch.device = "cpu"
-               ) -> tuple[torch.jit.ScriptModule, dict[str, Any]]:
-    """Load a model file and validate its metadata; raise :class:`ModelFileError` on any fault."""
-    path = str(path)
+def load_scripted(path: str, device: str | torch.device = "cpu") -> tuple[torch.jit.ScriptModule, Any]:
+    """Load a TorchScript file and its raw metadata text; :class:`ModelFileError` (one line) when
+    the file is missing or not TorchScript."""
     if not os.path.isfile(path):
         raise ModelFileError(f"model file {path}: no such file")
     extra = {METADATA_FILE: ""}
@@ -72,9 +77,16 @@ def load_model(path: str | os.PathLike, device: str | torch.device = "cpu"
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         first = first.split(". ")[0]
         raise ModelFileError(f"model file {path}: not a readable TorchScript file ({first})") from None
-    meta = parse_metadata(extra[METADATA_FILE], path)
     module.eval()
-    return module, meta
+    return module, extra[METADATA_FILE]
+
+
+def load_model(path: str | os.PathLike, device: str | torch.device = "cpu"
+               ) -> tuple[torch.jit.ScriptModule, dict[str, Any]]:
+    """Load a model file and validate its metadata; raise :class:`ModelFileError` on any fault."""
+    path = str(path)
+    module, text = load_scripted(path, device)
+    return module, parse_metadata(text, path)
 
 
 def load_ensemble(paths: list[str | os.PathLike], device: str | torch.device = "cpu"

@@ -53,6 +53,9 @@ def validate_metadata(meta: Any, filename: str) -> None:
     """Check every contract key of ``meta``; raise :class:`ModelFileError` on the first fault."""
     if not isinstance(meta, dict):
         raise _fail(filename, f"{METADATA_FILE} must be a JSON object")
+    if meta.get("model_kind") == "elf":
+        raise _fail(filename, "is an ELF model (use `ptmlp elf predict` / `ptmlp elf info`), not an "
+                              "interatomic potential")
     missing = [k for k in REQUIRED_KEYS if k not in meta]
     if missing:
         raise _fail(filename, f"{METADATA_FILE} lacks key(s) {', '.join(missing)}")

@@ -180,28 +180,20 @@ class Dataset:
     # ---- writing ---------------------------------------------------------------
     @contextmanager
     def _writer(self):
-        lock = open(self.path + ".lock", "a")
-        try:
+        with writer_lock(self.path, DatasetError(f"dataset {self.path} is being written by another process")):
             try:
-                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise DatasetError(f"dataset {self.path} is being written by another process") from None
-            try:
-                f = _open_swmr_writer(self.path)
+                f = open_swmr_writer(self.path)
             except OSError as exc:
                 if "open for write" not in str(exc) and "consistency flags" not in str(exc):
                     raise DatasetError(f"dataset {self.path}: cannot be opened for writing "
                                        f"({str(exc).splitlines()[0]})") from None
                 self._recover()
-                f = _open_swmr_writer(self.path)
+                f = open_swmr_writer(self.path)
             try:
                 _check_format(f, self.path)
                 yield f
             finally:
                 f.close()
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
-            lock.close()
 
     def _recover(self) -> None:
         """Copy the committed content of a file left flagged 'open for write' by a crash."""
@@ -257,7 +249,23 @@ class Dataset:
             return len(keep)
 
 
-def _open_swmr_writer(path: str) -> h5py.File:
+@contextmanager
+def writer_lock(path: str, busy: Exception):
+    """Hold the exclusive advisory lock ``path + ".lock"`` (one writer at a time); raise ``busy``
+    at once when another process holds it."""
+    lock = open(path + ".lock", "a")
+    try:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise busy from None
+        yield
+    finally:
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        lock.close()
+
+
+def open_swmr_writer(path: str) -> h5py.File:
     """Open for writing directly in SWMR mode: the file is never in a non-SWMR write state, so
     readers (and a crash) always see a consistent file. Data past the committed sizes are
     simply overwritten by the next append."""
