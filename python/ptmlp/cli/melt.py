@@ -15,7 +15,8 @@ def add_parser(sub) -> None:
                                     "melting curve with a Simon-Glatzel fit")
     p.add_argument("config", nargs="?", help="YAML config (see inputs/melt/*.yaml)")
     p.add_argument("--demo", action="store_true",
-                   help="run the demo job: bcc Fe, shipped demo model, small cell, short NPH run")
+                   help="run the demo job (inputs/melt/fe_demo.yaml): bcc Fe, shipped demo model, small cell, "
+                        "short NPH run at 30 GPa")
     p.add_argument("--workdir", help="work folder (overrides the config's workdir)")
     p.add_argument("--pressure-index", type=int, action="append", dest="pressure_index",
                    help="run only this entry of pressures_GPa (0-based; repeatable), e.g. one SLURM array "
@@ -29,7 +30,7 @@ def run(args) -> int:
 
     from ..errors import InputError
     from ..melting import from_mapping, from_yaml, run_melt
-    from ..melting.demo import demo_mapping
+    from ..melting.demo import DEMO_WORKDIR, demo_mapping
 
     if args.print_demo_config:
         print(yaml.safe_dump(demo_mapping(), sort_keys=False), end="")
@@ -37,7 +38,7 @@ def run(args) -> int:
     if args.demo == (args.config is not None):
         raise InputError("give a config file or --demo (not both)")
     if args.demo:
-        data = demo_mapping(args.workdir or "ptmlp_melt_demo")
+        data = demo_mapping(args.workdir or DEMO_WORKDIR)
         cfg = from_mapping(data)
     else:
         cfg = from_yaml(args.config)
