@@ -4,14 +4,22 @@ Each (structure, ensemble, P, T, T_e, seed) is one task in its own folder with a
 status record; finished tasks are never rerun. A run that crashes (e.g. lost atoms) or is
 halted by the temperature blow-up guard is recorded as such, and the frames it dumped before
 stopping are still used.
+
+Launchers: ``local`` (threads starting ``lmp``), ``mpi`` (one ``mpirun ... ptmlp fanout``) and
+``slurm`` (the unfinished tasks as one job array of ``slurm/lammps_array.sbatch``; its job id is
+kept in ``slurm_state.json`` of the exploration folder, so a rerun after a crash waits for the
+array it submitted instead of submitting it again).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
+import math
 import os
 import shutil
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,12 +30,30 @@ from ase import Atoms
 from ase.io import read
 
 from ..errors import InputError, LammpsRunError
+from ..hpc import slurm_cli
+from ..hpc.jobspec import JobSpec, format_time_limit, job_spec, schema_for
+from ..hpc.schema import Key, validate
+from ..hpc.templates import render_job
+from ..hpc.workflow_state import WorkflowState
 from ..lammps_data import read_dump_frames, to_lammps_orientation, write_lammps_data
-from ..lammps_env import run_lammps
+from ..lammps_env import error_line, lammps_environment, run_lammps
 from . import generators as gen
 from .deviation import read_deviation_file
 
 TEMPLATE = Path(__file__).resolve().parents[3] / "inputs" / "explore.in"
+SLURM_STATE = "slurm_state.json"  # ptmlp.hpc.workflow_state file of the job arrays, in the exploration folder
+SLURM_TASKS = "slurm_tasks.json"  # array name -> task ids of its elements, in element order
+
+# job keys of ptmlp.hpc.jobspec that exploration fills in itself (refused under explore.slurm)
+_SLURM_OWN_KEYS = ("template", "workdir", "input", "variables", "tasks", "after", "dependency", "resume_from",
+                   "stop_before_limit_s")
+_SLURM_WAIT_KEYS = {
+    "poll_s": Key((int, float), 10.0, "seconds between queries of SLURM while waiting",
+                  lambda v: None if v > 0 else "must be > 0"),
+    "wait_timeout_s": Key((int, float, type(None)), None, "stop waiting after this many seconds: elements not "
+                          "finished by then are cancelled and recorded as failed",
+                          lambda v: None if v > 0 else "must be > 0"),
+}
 
 
 @dataclass
@@ -59,8 +85,12 @@ class ExploreConfig:
     seeds: int = 1  # independent runs per grid point
     processes: int = 1  # concurrent LAMMPS runs (threads), or MPI ranks with launcher "mpi"
     #: "local": runs started from this process; "mpi": one `mpirun -np processes ptmlp fanout`
-    #: allocation runs them all (ptmlp.hpc.fanout; crashed runs contained, resumable)
+    #: allocation runs them all (ptmlp.hpc.fanout; crashed runs contained, resumable);
+    #: "slurm": one SLURM job array, one element per run (settings in `slurm`)
     launcher: str = "local"
+    #: launcher "slurm": job keys of `ptmlp slurm` (partition, account, qos, time_limit, ntasks, cpus_per_task,
+    #: modules, venv, setup, sbatch_options, array_max_concurrent, name, ...) plus poll_s and wait_timeout_s
+    slurm: Optional[dict] = None
     timeout_s: Optional[float] = None
     rattle: RattleSpec = field(default_factory=RattleSpec)
     vacancies: int = 0  # also explore copies with this many vacancies
@@ -76,10 +106,33 @@ class ExploreConfig:
             raise InputError(f"explore.temperatures_K {self.temperatures_K} must be in (0, 1e5) K")
         if any(not -50 <= p <= 5000 for p in self.pressures_GPa):
             raise InputError(f"explore.pressures_GPa {self.pressures_GPa} must be in [-50, 5000] GPa")
-        if self.launcher not in ("local", "mpi"):
-            raise InputError(f"explore.launcher={self.launcher!r} must be local or mpi")
+        if self.launcher not in ("local", "mpi", "slurm"):
+            raise InputError(f"explore.launcher={self.launcher!r} must be local, mpi or slurm")
         if self.steps < self.every or self.every < 1:
             raise InputError(f"explore.steps={self.steps} must be >= every={self.every} >= 1")
+        if self.launcher == "slurm" or self.slurm is not None:
+            slurm_job(self, Path.cwd(), "explore", [{}])  # every key and the request itself checked now
+
+
+def slurm_options(config: ExploreConfig) -> dict:
+    """``explore.slurm`` with its defaults; an unknown key or a bad value is a one-line InputError."""
+    own = [k for k in (config.slurm or {}) if k in _SLURM_OWN_KEYS] if isinstance(config.slurm, dict) else []
+    if own:
+        raise InputError(f"explore.slurm: key {own[0]!r} is set by the exploration itself; leave it out")
+    schema = {k: key for k, key in schema_for("lammps_array").items() if k not in _SLURM_OWN_KEYS}
+    schema["name"] = dataclasses.replace(schema["name"], default="explore")
+    return validate("explore.slurm", config.slurm, {**schema, **_SLURM_WAIT_KEYS})
+
+
+def slurm_job(config: ExploreConfig, work: Path, name: str, tasks: list[dict]) -> JobSpec:
+    """The job array running ``tasks`` (LAMMPS variables of each run) of inputs/explore.in in ``work``."""
+    values = {k: v for k, v in slurm_options(config).items() if k not in _SLURM_WAIT_KEYS}
+    if config.timeout_s is not None and "time_limit" not in (config.slurm or {}):
+        values["time_limit"] = format_time_limit(max(60, math.ceil(config.timeout_s)))  # SLURM: whole minutes
+    values.update(template="lammps_array", name=name, workdir=str(Path(work).resolve()), input=str(TEMPLATE),
+                  tasks=tasks, lmp_args=[*values["lmp_args"], "-screen", "screen.txt"])
+    # relative paths of the mapping (venv) are relative to where ptmlp runs, as the structure files are
+    return job_spec("explore.slurm", values, Path.cwd())
 
 
 @dataclass
@@ -158,10 +211,7 @@ def _finish(task: dict, folder: Path, type_names: Sequence[str], status: str, er
     if error:
         record["error"] = error
     record["n_frames"] = len(read_dump_frames(folder / "traj.dump", type_names))
-    path = folder / "task.json"
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(record, indent=1))
-    os.replace(tmp, path)
+    _write_json(folder / "task.json", record)
     return record
 
 
@@ -185,7 +235,7 @@ def _run_mpi(tasks, folders, models, type_names, config: ExploreConfig, tel: boo
 
     import yaml
 
-    from ..lammps_env import lammps_environment, venv_bin
+    from ..lammps_env import venv_bin
 
     jobs = []
     for task, folder in zip(tasks, folders):
@@ -199,19 +249,116 @@ def _run_mpi(tasks, folders, models, type_names, config: ExploreConfig, tel: boo
         plan.write_text(yaml.safe_dump({"ranks_per_job": 1, "mode": "subprocess", "resume": True, "jobs": jobs}))
         subprocess.run([venv_bin("mpirun"), "-np", str(max(1, config.processes)), venv_bin("ptmlp"), "fanout",
                         str(plan)], cwd=work, env=lammps_environment(), capture_output=True, text=True)
+
+    def outcome(task: dict, folder: Path) -> tuple[str, Optional[str]]:
+        try:
+            res = json.loads((folder / "fanout_result.json").read_text())
+        except (OSError, ValueError):
+            return "failed", "no fan-out result (the allocation stopped before this run)"
+        return ("done", None) if res["status"] == "ok" else ("failed", res.get("error"))
+
+    return _collect(tasks, folders, type_names, outcome)
+
+
+def _read_screen(folder: Path) -> str:
+    path = folder / "screen.txt"
+    return path.read_text(errors="replace") if path.exists() else ""
+
+
+def _collect(tasks, folders, type_names, outcome) -> list[dict]:
+    """Every task's record: from its task.json when it has one, else finished now from
+    ``outcome(task, folder)`` -> (status, error) of a run started by a launcher."""
     records = []
     for task, folder in zip(tasks, folders):
         if (folder / "task.json").exists():
             records.append(json.loads((folder / "task.json").read_text()))
             continue
-        try:
-            res = json.loads((folder / "fanout_result.json").read_text())
-            status, error = ("done", None) if res["status"] == "ok" else ("failed", res.get("error"))
-        except (OSError, ValueError):
-            status, error = "failed", "no fan-out result (the allocation stopped before this run)"
-        screen = (folder / "screen.txt").read_text(errors="replace") if (folder / "screen.txt").exists() else ""
-        records.append(_finish(task, folder, type_names, status, error, screen))
+        status, error = outcome(task, folder)
+        records.append(_finish(task, folder, type_names, status, error, _read_screen(folder)))
     return records
+
+
+def _write_json(path: Path, data) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=1))
+    os.replace(tmp, path)
+
+
+def _slurm_error(element: dict, folder: Path) -> str:
+    """Why an array element failed: SLURM's state and exit code, and LAMMPS's ERROR line if any."""
+    why = f"SLURM {element['state']}" + ("" if element["exit_code"] is None else f" (exit {element['exit_code']})")
+    log = folder / "log.lammps"
+    line = error_line(_read_screen(folder) + (log.read_text(errors="replace") if log.exists() else ""))
+    reason = element["reason"] if element["reason"] not in ("", "None") else ""
+    return f"{why}: {line}" if line else f"{why}: {reason}" if reason else why
+
+
+def _run_slurm(tasks, folders, models, type_names, config: ExploreConfig, tel: bool, work: Path,
+               log) -> list[dict]:
+    """Unfinished tasks as one SLURM job array; waits for it (or for the array an interrupted
+    earlier call submitted: never submitted twice) and records every element's outcome."""
+    opts = slurm_options(config)
+    state = WorkflowState(work / SLURM_STATE, env=lammps_environment())  # sbatch passes the env to the job
+    tasks_path = work / SLURM_TASKS
+    arrays: dict[str, list[str]] = json.loads(tasks_path.read_text()) if tasks_path.exists() else {}
+    folder_of = {t["id"]: f for t, f in zip(tasks, folders)}
+    waiting = [name for name, ids in arrays.items() if name in state.jobs and
+               any(i in folder_of and not (folder_of[i] / "task.json").exists() for i in ids)]
+    submitted = {i for name in waiting for i in arrays[name]}
+    todo = [(t, f) for t, f in zip(tasks, folders) if not (f / "task.json").exists() and t["id"] not in submitted]
+    if waiting:
+        log(f"exploration: waiting for SLURM job array(s) {', '.join(waiting)} submitted before ({state.path})")
+    if todo:
+        name = opts["name"] if opts["name"] not in state.jobs else f"{opts['name']}-{len(state.jobs)}"
+        variables = [_prepare(t, f, models, type_names, config, tel) for t, f in todo]
+        job = slurm_job(config, work, name, variables)
+        arrays[name] = [t["id"] for t, _ in todo]
+        _write_json(tasks_path, arrays)  # before sbatch: the state then names only known arrays
+        job_id = state.submit(render_job(job, task_dirs=[f for _, f in todo]))
+        log(f"exploration: {len(todo)} runs submitted as SLURM job array {job_id} ({name}), state in {state.path}")
+        waiting.append(name)
+    late = _wait_slurm(state, waiting, opts, log) if waiting else set()
+    element = {i: (name, str(k)) for name in waiting for k, i in enumerate(arrays[name])}
+
+    def outcome(task: dict, folder: Path) -> tuple[str, Optional[str]]:
+        if task["id"] not in element:
+            return "failed", "in no submitted SLURM job array"
+        name, key = element[task["id"]]
+        el = state.job(name)["elements"][key]
+        if (name, key) in late:
+            return "failed", f"not finished after wait_timeout_s={opts['wait_timeout_s']}: {_slurm_error(el, folder)}"
+        return ("done", None) if slurm_cli.is_ok(el["state"]) else ("failed", _slurm_error(el, folder))
+
+    return _collect(tasks, folders, type_names, outcome)
+
+
+def _wait_slurm(state: WorkflowState, names: list[str], opts: dict, log) -> set[tuple[str, str]]:
+    """Wait for the arrays ``names`` with a progress line. Past ``wait_timeout_s`` the unfinished
+    elements are cancelled; returns those (job name, element key), empty when all ended in time."""
+    shown = {"line": ""}
+
+    def progress(st: WorkflowState) -> None:
+        line = "; ".join(st.progress(n) for n in names)
+        if line != shown["line"]:
+            shown["line"] = line
+            log(f"exploration: {line}")
+
+    t0 = time.monotonic()
+    try:
+        state.wait(names, poll_s=opts["poll_s"], timeout_s=opts["wait_timeout_s"], stop_on_stuck=False,
+                   on_poll=progress)
+        return set()
+    except slurm_cli.SlurmError:
+        if opts["wait_timeout_s"] is None or time.monotonic() - t0 < opts["wait_timeout_s"]:
+            raise  # SLURM itself failed (no controller, ...): the arrays are kept, a rerun waits for them
+    late = {(n, k) for n in names for k, el in state.job(n)["elements"].items() if slurm_cli.is_active(el["state"])}
+    log(f"exploration: {len(late)} runs not finished after wait_timeout_s={opts['wait_timeout_s']} s: cancelled")
+    state.cancel(names)
+    try:
+        state.wait(names, poll_s=min(opts["poll_s"], 2.0), timeout_s=120, stop_on_stuck=False)
+    except slurm_cli.SlurmError:
+        pass  # recorded as failed all the same; the frames they dumped so far are kept
+    return late
 
 
 def explore(workdir: str | os.PathLike, models: Sequence[str], type_names: Sequence[str], config: ExploreConfig,
@@ -223,8 +370,9 @@ def explore(workdir: str | os.PathLike, models: Sequence[str], type_names: Seque
     tasks = task_grid(config, starting_structures(config))
     folders = [work / f"task_{t['id']}" for t in tasks]
     work.mkdir(parents=True, exist_ok=True)
-    if config.launcher == "mpi":
-        records = _run_mpi(tasks, folders, models, type_names, config, tel, work)
+    if config.launcher in ("mpi", "slurm"):
+        records = _run_mpi(tasks, folders, models, type_names, config, tel, work) if config.launcher == "mpi" \
+            else _run_slurm(tasks, folders, models, type_names, config, tel, work, log)
         for record in records:
             if on_task_done is not None:
                 on_task_done(record)

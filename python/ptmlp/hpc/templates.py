@@ -149,12 +149,21 @@ def template_values(job: JobSpec, tasks_file: Optional[Path] = None) -> dict[str
     return values
 
 
-def tasks_text(job: JobSpec) -> str:
-    """The array template's task list: one line per element, ``DIR -var NAME VALUE ...``."""
+def tasks_text(job: JobSpec, task_dirs: Optional[list[Path]] = None) -> str:
+    """The array template's task list: one line per element, ``DIR -var NAME VALUE ...``.
+
+    ``DIR`` is ``NAME/task_INDEX`` (relative to the workdir) unless ``task_dirs`` names one folder
+    per task (e.g. the task folders of an exploration, which keep their own names).
+    """
+    tasks, where = job.values["tasks"], job.source or job.name
+    if task_dirs is not None and len(task_dirs) != len(tasks):
+        raise InputError(f"{where}: {len(task_dirs)} task folders for {len(tasks)} tasks")
     lines = []
-    for index, task in enumerate(job.values["tasks"]):
+    for index, task in enumerate(tasks):
         merged = {**job.values["variables"], **task}  # LAMMPS keeps the first -var of a name: merge here
-        lines.append(f"{job.name}/task_{index} {_var_args(merged)}".rstrip())
+        folder = f"{job.name}/task_{index}" if task_dirs is None else \
+            _safe_path(where, "task folder", Path(task_dirs[index]).resolve())
+        lines.append(f"{folder} {_var_args(merged)}".rstrip())
     return "\n".join(lines) + "\n"
 
 
@@ -167,15 +176,16 @@ class Rendered:
     tasks_file: Optional[Path] = None
 
 
-def render_job(job: JobSpec, out_dir: Optional[Path] = None) -> Rendered:
-    """Write ``NAME.sbatch`` (and ``NAME.tasks``) into ``out_dir`` (default: the job's workdir)."""
+def render_job(job: JobSpec, out_dir: Optional[Path] = None, task_dirs: Optional[list[Path]] = None) -> Rendered:
+    """Write ``NAME.sbatch`` (and ``NAME.tasks``) into ``out_dir`` (default: the job's workdir);
+    ``task_dirs``: see :func:`tasks_text`."""
     out_dir = Path(out_dir) if out_dir is not None else job.workdir
     out_dir.mkdir(parents=True, exist_ok=True)
     script = out_dir / f"{job.name}.sbatch"
     tasks_file = None
     if job.template == "lammps_array":
         tasks_file = (out_dir / f"{job.name}.tasks").resolve()
-        tasks_file.write_text(tasks_text(job))
+        tasks_file.write_text(tasks_text(job, task_dirs))
     path = template_path(job.template)
     text = render_text(_without_parameter_docs(path.read_text(), job, path), template_values(job, tasks_file),
                        where=str(path))

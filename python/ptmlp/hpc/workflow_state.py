@@ -19,7 +19,7 @@ import json
 import os
 import time
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Callable, Iterator, Optional
 
 from ..errors import InputError
 from . import slurm_cli
@@ -183,16 +183,28 @@ class WorkflowState:
                 out[n] = keys
         return out
 
+    def progress(self, name: str) -> str:
+        """One line on a job's elements, e.g. ``explore: 3/8 done, 1 failed, 2 running, 2 pending``."""
+        states = [el["state"] for el in self.job(name)["elements"].values()]
+        done = sum(slurm_cli.is_ok(s) for s in states)
+        failed = sum(slurm_cli.is_failed(s) for s in states)
+        pending = sum(s == "PENDING" for s in states)
+        return (f"{name}: {done}/{len(states)} done, {failed} failed, {len(states) - done - failed - pending} "
+                f"running, {pending} pending")
+
     def wait(self, names: Optional[list[str]] = None, poll_s: float = 5.0, timeout_s: Optional[float] = None,
-             stop_on_stuck: bool = True) -> bool:
+             stop_on_stuck: bool = True, on_poll: Optional[Callable[["WorkflowState"], None]] = None) -> bool:
         """Poll until the jobs ``names`` (default all) are finished; True when all completed.
 
         With ``stop_on_stuck`` it also returns (False) once the only unfinished jobs wait on a
         dependency that can never be met (a failed element they need), instead of waiting forever.
+        ``on_poll(state)`` is called after each query of SLURM (e.g. to print :meth:`progress`).
         """
         t0 = time.monotonic()
         while True:
             self.refresh()
+            if on_poll is not None:
+                on_poll(self)
             if self.finished(names):
                 return not self.failed(names)
             if stop_on_stuck and self._stuck(names):
