@@ -81,8 +81,10 @@ def test_lennard_jones_vs_published(tmp_path):
 @pytest.mark.parametrize("example", ["fe_eam_nph.yaml", "fe_eam_bracket.yaml"])
 def test_mendelev_iron_vs_published(tmp_path, example):
     r = run_example(example, tmp_path)[0]
-    # Mendelev et al., Phil. Mag. 83, 3977 (2003): bcc Fe melting point of their potential #2
-    # (Fe_mm.eam.fs) at zero pressure, 1772 K, from coexistence runs; uncertainty taken as 10 K
+    # M. I. Mendelev, S. Han, D. J. Srolovitz, G. J. Ackland, D. Y. Sun and M. Asta, Phil. Mag. 83,
+    # 3977 (2003), doi:10.1080/14786430310001613264: the zero-pressure bcc melting point they
+    # report for their potential #2 (the wheel's Fe_mm.eam.fs, dated 2007-06-11, is that
+    # potential), 1772 K, quoted without an error bar; we allow 10 K for it.
     t_ref, sigma_ref = 1772.0, 10.0
     combined = math.hypot(r["T_melt_err_K"], sigma_ref)
     print(f"\nFe (Mendelev 2003 #2, {r['method']}) at P = {r['pressure_GPa']:.3f} GPa: ours T_m = "

@@ -43,3 +43,16 @@ def test_reference_that_changed_phase_moves_the_start_by_its_factor():
     ref = {"start_T_K": 3000.0, "end_T_K": 2610.0, "above_T_m": True, "valid": False,
            "reference_changed_phase": True}
     assert next_start([ref], ref) == 2610.0
+
+
+def test_start_offset_of_the_coexistence_stage_is_taken_out():
+    # LJ at P = 0 (measured): started at 85 K, the window began at 92.8 K and drifted down to 86.9 K;
+    # restarting at 86.9 K would begin the window near 94.7 K again. Aim the window's start at 86.9 K.
+    drifting = failed(85.0, 86.9, True, drifting=True, T_first_K=92.8)
+    assert next_start([drifting], drifting) == 79.1
+    # melted completely: the half change is measured from the window's first temperature
+    melted = failed(85.0, 88.0, True, T_first_K=94.0)
+    assert next_start([melted], melted) == 76.0  # aim 88 - 3 = 85, minus the 9 K offset
+    # the offset is the mean over the runs seen; bounds on both sides: aim between them
+    froze = failed(70.0, 80.0, False, T_first_K=74.0)
+    assert next_start([melted, froze], froze) == 77.5  # aim 84.0, minus (9 + 4) / 2

@@ -4,11 +4,11 @@ Both halves start at ``nph.start_T_K``; melting absorbs and freezing releases la
 T reaches T_m (Morris, Wang, Ho & Chan, Phys. Rev. B 49, 3109 (1994)). T_m is the mean
 temperature after ``md.discard_ps``, averaged over the seeds; a run that melts or freezes
 completely has no interface left and is repeated from a start temperature moved toward T_m
-(bisection between starts known to be above and below T_m, see :func:`next_start`). A run whose
-T still drifts (by more than 1% of T and 3 sigma over the analysed window) has not reached T_m
-yet: near a triple point the NPH relaxation time c_p / (L k) can exceed 60 ps (measured for LJ
-at P = 0: T fell from 89 to 85 K over 70 ps while NPT runs put T_m at ~82 K); it is repeated
-from where it ended.
+(aimed between end temperatures known to be above and below T_m, see :func:`next_start`). A
+run whose T still drifts (by more than 1% of T and 3 sigma over the analysed window) has not
+reached T_m yet: near a triple point the NPH relaxation time c_p / (L k) can exceed 60 ps
+(measured for LJ at P = 0: T fell from 93 to 87 K over 70 ps while NPT runs put T_m at ~82 K);
+it is repeated so that the next run's window begins where it ended.
 """
 
 from __future__ import annotations
@@ -46,7 +46,8 @@ def _one_run(ctx: MeltContext, p_gpa: float, t_start: float, seed: int) -> dict:
     k = max(len(phi) // 5, 1)
     t_end = float(s["T_K"][-k:].mean())
     end = float(phi[-k:].mean())
-    base = {"seed": seed, "start_T_K": t_start, "run": result["run"], "n_atoms": result["n_atoms"],
+    base = {"seed": seed, "start_T_K": t_start, "T_first_K": float(s["T_K"][:k].mean()),
+            "run": result["run"], "n_atoms": result["n_atoms"],
             "cell_A": [float(s[c][-1]) for c in ("Lx_A", "Ly_A", "Lz_A")], "solid_fraction_end": end,
             "solid_fraction_min": float(phi.min()), "solid_fraction_max": float(phi.max()),
             "calibration": refs.calibration.as_dict()}
@@ -77,19 +78,29 @@ def next_start(attempts: list[dict], failed: dict) -> float:
 
     A run that melted completely ended above T_m (melting stops only when T falls to T_m), one that
     froze completely ended below it, so each failed run bounds T_m by its end temperature
-    (``bound_T_K``). With bounds on both sides, bisect between them. Otherwise start beyond the end
-    temperature by half the change the failed run went through: a cell starting within about the
-    temperature change of melting (freezing) half of it settles at T_m. A run still drifting
-    restarts where it ended."""
+    (``bound_T_K``). With bounds on both sides, aim at the middle between them. Otherwise aim
+    beyond the end temperature by half the change the failed run went through: a cell starting
+    within about the temperature change of melting (freezing) half of it settles at T_m. A run
+    still drifting aims at where it ended.
+
+    Those aims are temperatures of the analysed window. The cell does not start the window at the
+    start temperature: releasing the held half and the first growth of the interface heat or cool
+    it (measured for LJ at P = 0: +6 to +8 K out of 85 K), so the start is the aim minus the mean
+    offset (first temperature of the window - start temperature) of the runs seen so far."""
+    offsets = [a["T_first_K"] - a["start_T_K"] for a in attempts if "T_first_K" in a]
+    shift = sum(offsets) / len(offsets) if offsets else 0.0
     below = [_bound(a) for a in attempts if not a["valid"] and not a["above_T_m"]]
     above = [_bound(a) for a in attempts if not a["valid"] and a["above_T_m"]]
+    t1 = failed["end_T_K"]
     if below and above and max(below) < min(above):
-        return round(0.5 * (max(below) + min(above)), 1)
-    t0, t1 = failed["start_T_K"], failed["end_T_K"]
-    if failed.get("drifting") or failed.get("reference_changed_phase"):
-        return t1  # T_m lies beyond the end of a run still relaxing toward it / far from the start
-    step = max(0.5 * abs(t0 - t1), 0.01 * t1)
-    return round(t1 - step if failed["above_T_m"] else t1 + step, 1)
+        aim = 0.5 * (max(below) + min(above))
+    elif failed.get("drifting") or failed.get("reference_changed_phase"):
+        aim = t1  # T_m lies beyond the end of a run still relaxing toward it / far from the start
+    else:
+        t0 = failed.get("T_first_K", failed["start_T_K"])
+        step = max(0.5 * abs(t0 - t1), 0.01 * t1)
+        aim = t1 - step if failed["above_T_m"] else t1 + step
+    return round(aim - shift, 1)
 
 
 def _bound(attempt: dict) -> float:
