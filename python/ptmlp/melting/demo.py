@@ -1,6 +1,6 @@
 """The ``ptmlp melt --demo`` job (what ``make demo`` runs): ``inputs/melt/fe_demo.yaml``.
 
-bcc Fe with the shipped demo model, sized for 2 cores (under ~15 min): a 768-atom interface cell
+bcc Fe with the shipped demo model, sized for 2 cores (about 5 min): a 768-atom interface cell
 (4 x 4 x 24 bcc cells: lateral 10.9 A > 2 x r_cut of the model, each half ~32 A thick), one NPH
 coexistence run of 15 ps at 30 GPa started at 2600 K, near the teacher's melting point there
 (Fe_mm.eam.fs with this workflow, 2 seeds x 25 ps: 2629 +- 9 K). 30 GPa because the demo model
