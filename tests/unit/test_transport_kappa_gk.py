@@ -61,6 +61,14 @@ def test_energy_drift_is_flagged(tmp_path):
         kappa_green_kubo([folder], max_correlation_time_ps=0.6)
 
 
+def test_stress_atom_heat_flux_is_flagged(tmp_path):
+    folder = write_flux(tmp_path / "s", 2)
+    with open(folder / "run_info.yaml", "a") as fh:
+        fh.write("stress_compute: stress/atom\n")
+    with pytest.warns(TransportWarning, match="exact only for pair potentials"):
+        kappa_green_kubo([folder], max_correlation_time_ps=0.6)
+
+
 def test_missing_flux_columns(tmp_path):
     (tmp_path / "heatflux.dat").write_text("# Time-averaged data for fix hf\n# TimeStep c_flux[1] v_T_inst\n0 1 300\n2 1 300\n")
     with pytest.raises(InputError, match=r"missing column\(s\) c_flux\[2\], c_flux\[3\]"):

@@ -104,6 +104,10 @@ def load_heat_flux(path: str | Path, *, volume_A3: Optional[float] = None, times
     if not temperature_K > 0:
         raise InputError(f"{path}: temperature must be positive, got {temperature_K} K")
     n_atoms = info.get("natoms") if info else None
+    if info and str(info.get("stress_compute", "")).strip() == "stress/atom":
+        notes.warn(f"{path}: heat flux from stress/atom is exact only for pair potentials; for many-body "
+                   "styles (EAM, sw, tersoff, ptmlp) use centroid/stress/atom, or kappa may be wrong by "
+                   "up to ~100% (Boone, Babaei & Wilmer, J. Chem. Theory Comput. 2019)")
     if "v_E_tot" in header:
         check_energy_drift(columns(header, data, ["v_E_tot"], path)[:, 0], temperature_K, n_atoms, notes, path)
     vol_m3 = vol * C.ANGSTROM_M ** 3
