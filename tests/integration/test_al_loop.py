@@ -131,3 +131,9 @@ def test_failing_labels_and_exploding_runs_are_recorded(tmp_path):
     status = subprocess.run([venv_bin("ptmlp"), "al", "status", "run"], cwd=work, capture_output=True, text=True)
     print(status.stdout)
     assert "reached max_iterations" in state["stopped"]
+    # raising max_iterations continues the stopped loop (iteration 0 is kept as it was)
+    (work / "al.yaml").write_text((work / "al.yaml").read_text().replace("max_iterations: 1", "max_iterations: 2"))
+    al_run(work)
+    again = json.loads((work / "run" / "al_state.json").read_text())
+    assert len(again["iterations"]) == 2 and again["iterations"][0] == it
+    assert "max_iterations=2" in again["stopped"] or again["converged"]

@@ -171,6 +171,11 @@ class ActiveLearning:
         self.initial_data()
         cfg = self.config
         tel = bool(cfg.model.get("electronic_temperature", False))
+        done = len(self.state["iterations"])
+        if (self.state["stopped"].startswith("reached max_iterations=") and not self.state["converged"]
+                and cfg.max_iterations > done):
+            self.log(f"max_iterations is now {cfg.max_iterations}: continuing after iteration {done - 1}")
+            self.state["stopped"] = ""
         for k in range(cfg.max_iterations):
             if self.state["stopped"]:
                 break
