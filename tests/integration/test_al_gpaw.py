@@ -30,7 +30,7 @@ explore:
   every: 20
 select: {trust_lo: 0.15, trust_hi: 0.6, max_per_iteration: 12, max_per_point: 4}
 labeler: {kind: gpaw, te_K: 2000, xc: LDA, ecut_eV: 220, kpts: [2, 2, 3], processes: 2, timeout_s: 600}
-max_iterations: 6
+max_iterations: 10
 target_accurate_fraction: 0.9
 rmse_improvement_tol: 0.2
 """

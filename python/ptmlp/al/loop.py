@@ -142,17 +142,25 @@ class ActiveLearning:
             [m["best_validation"]["force_rmse_meV_per_A"] for m in summary["members"]]))
         it["validation_energy_rmse_meV_per_atom"] = float(np.mean(
             [m["best_validation"]["energy_rmse_meV_per_atom"] for m in summary["members"]]))
-        it["test"] = self.test_errors(models[0], out_dir / "split.json")
+        it["test"] = self.split_errors(models[0], out_dir / "split.json", "test")
+        # the previous iteration's model on this iteration's validation frames: the convergence
+        # test compares two models on the same frames (each iteration's validation set differs)
+        previous = self.work / f"iter_{k - 1:03d}" / "train" / "member_0" / "model.pt"
+        if k > 0 and previous.is_file():
+            it["validation_same_frames"] = {
+                "previous_model": self.split_errors(str(previous), out_dir / "split.json", "validation"),
+                "this_model": self.split_errors(models[0], out_dir / "split.json", "validation")}
         it["dataset_frames"] = len(Dataset(self.dataset_path))
         return models
 
-    def test_errors(self, model: str, split_path: Path) -> dict:
+    def split_errors(self, model: str, split_path: Path, part: str) -> dict:
+        """Errors of ``model`` on the ``part`` ("test", "validation") frames of a split file."""
         from ..evaluation.metrics import error_metrics, predict
 
-        test = json.loads(split_path.read_text())["test"]
-        if not test:
+        frames = json.loads(split_path.read_text())[part]
+        if not frames:
             return {}
-        metrics = error_metrics(predict(model, Dataset(self.dataset_path).read(test)))
+        metrics = error_metrics(predict(model, Dataset(self.dataset_path).read(frames)))
         return {k: metrics[k] for k in ("n_frames", "energy_rmse_meV_per_atom", "force_rmse_meV_per_A")}
 
     def descriptor_fn(self, model_path: str):
@@ -234,7 +242,11 @@ class ActiveLearning:
         acc = [i["selection"]["accurate_fraction"] for i in its[:k + 1]]
         if len(acc) < 2 or acc[-1] < cfg.target_accurate_fraction or acc[-2] < cfg.target_accurate_fraction:
             return False
-        r_now, r_before = its[k]["validation_force_rmse_meV_per_A"], its[k - 1]["validation_force_rmse_meV_per_A"]
+        same = its[k].get("validation_same_frames", {})
+        if same.get("previous_model") and same.get("this_model"):
+            r_before, r_now = same["previous_model"]["force_rmse_meV_per_A"], same["this_model"]["force_rmse_meV_per_A"]
+        else:
+            r_now, r_before = its[k]["validation_force_rmse_meV_per_A"], its[k - 1]["validation_force_rmse_meV_per_A"]
         if (r_before - r_now) > cfg.rmse_improvement_tol * r_before:
             return False
         self.state["converged"] = True
