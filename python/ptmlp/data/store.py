@@ -127,16 +127,8 @@ class Dataset:
         return cls(path)
 
     # ---- reading ---------------------------------------------------------------
-    @contextmanager
     def _reader(self):
-        try:
-            f = h5py.File(self.path, "r", libver="latest", swmr=True)
-        except OSError as exc:
-            raise DatasetError(f"dataset {self.path}: cannot be opened as HDF5 ({str(exc).splitlines()[0]})") from None
-        try:
-            yield f
-        finally:
-            f.close()
+        return swmr_reader(self.path, "dataset", DatasetError)
 
     def __len__(self) -> int:
         with self._reader() as f:
@@ -247,6 +239,20 @@ class Dataset:
             sizes = _write_arrays(f, arr, state)
             _commit(f, sizes)
             return len(keep)
+
+
+@contextmanager
+def swmr_reader(path: str, what: str, error: type[Exception]):
+    """Open ``path`` read-only in SWMR mode (sees only what a writer has committed); a file that
+    is not HDF5 raises ``error`` with one line naming ``what`` and the path."""
+    try:
+        f = h5py.File(path, "r", libver="latest", swmr=True)
+    except OSError as exc:
+        raise error(f"{what} {path}: cannot be opened as HDF5 ({str(exc).splitlines()[0]})") from None
+    try:
+        yield f
+    finally:
+        f.close()
 
 
 @contextmanager

@@ -24,7 +24,7 @@ import h5py
 import numpy as np
 from ase import Atoms
 
-from ..data.store import open_swmr_writer, writer_lock
+from ..data.store import open_swmr_writer, swmr_reader, writer_lock
 from ..errors import InputError, PtmlpError
 from .grid import ElfGrid
 
@@ -100,17 +100,8 @@ class ElfDataset:
         os.replace(tmp, path)
         return cls(path)
 
-    @contextmanager
     def _reader(self):
-        try:
-            f = h5py.File(self.path, "r", libver="latest", swmr=True)
-        except OSError as exc:
-            raise ElfDatasetError(f"ELF dataset {self.path}: cannot be opened as HDF5 "
-                                  f"({str(exc).splitlines()[0]})") from None
-        try:
-            yield f
-        finally:
-            f.close()
+        return swmr_reader(self.path, "ELF dataset", ElfDatasetError)
 
     def __len__(self) -> int:
         with self._reader() as f:
