@@ -121,6 +121,10 @@ class LocalSlurm:
         lines = [
             "# private single-node SLURM written by ptmlp.hpc.local_slurm",
             "ClusterName=ptmlplocal",
+            # job ids unique across successive private clusters: MPICH names its shared-memory
+            # segments after the PMI job/step, and a segment left by a killed job of an earlier
+            # cluster with the same id made MPI_Init fail ("Out of memory") in the next one
+            f"FirstJobId={1000 + secrets.randbelow(60_000_000)}",
             f"SlurmctldHost={self.node}(127.0.0.1)",
             f"SlurmctldPort={ctld_port}",
             f"SlurmdPort={slurmd_port}",
