@@ -23,7 +23,7 @@ from . import constants as C
 from .cepstral import CepstralResult, cepstral
 from .decorrelation import onsager_matrix, project_out, projection_coefficients
 from .greenkubo import GreenKuboResult, green_kubo, integral_to
-from .readers import columns, read_ave_time, read_blocks, require, run_info_near, thermo_table
+from .readers import columns, read_ave_time, read_blocks, require, run_info_near, thermo_means, thermo_table
 from .results import Measurement, Notes, mean_of_runs
 
 FLUX_COLUMNS = ["c_flux[1]", "c_flux[2]", "c_flux[3]"]
@@ -81,11 +81,8 @@ def load_heat_flux(path: str | Path, *, volume_A3: Optional[float] = None, times
     info = run_info_near(path)
     if path.name.startswith("log") or path.suffix == ".lammps":
         header, data, settings = thermo_table(path)
-        timestep_ps = timestep_ps if timestep_ps is not None else settings["timestep_ps"]
-        if volume_A3 is None and "Volume" in header:
-            volume_A3 = float(columns(header, data, ["Volume"], path)[:, 0].mean())
-        if temperature_K is None and "Temp" in header:
-            temperature_K = float(columns(header, data, ["Temp"], path)[:, 0].mean())
+        timestep_ps, volume_A3, temperature_K = thermo_means(header, data, settings, path, timestep_ps, volume_A3,
+                                                             temperature_K)
     else:
         header, data = read_ave_time(path)
     jv = columns(header, data, FLUX_COLUMNS, path, FLUX_HINT)

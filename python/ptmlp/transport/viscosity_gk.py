@@ -28,7 +28,7 @@ from .cepstral import CepstralResult, cepstral
 from .correlation import msd_fft, split_blocks
 from .greenkubo import GreenKuboResult, check_run_length, green_kubo, integral_to
 from .kappa_gk import FluxRun, sample_interval_s
-from .readers import columns, read_ave_time, require, run_info_near, thermo_table
+from .readers import columns, read_ave_time, require, run_info_near, thermo_means, thermo_table
 from .results import Measurement, Notes, mean_of_runs
 
 PRESSURE_COLUMNS = [f"c_thermo_press[{k}]" for k in range(1, 7)]
@@ -58,11 +58,8 @@ def load_pressure(path: str | Path, *, volume_A3: Optional[float] = None, timest
         p_bar = columns(header, data, THERMO_COLUMNS, path,
                         "add them: thermo_style custom step temp vol pxx pyy pzz pxy pxz pyz")
         steps = data[:, 0]
-        timestep_ps = timestep_ps if timestep_ps is not None else settings["timestep_ps"]
-        if volume_A3 is None and "Volume" in header:
-            volume_A3 = float(columns(header, data, ["Volume"], path)[:, 0].mean())
-        if temperature_K is None and "Temp" in header:
-            temperature_K = float(columns(header, data, ["Temp"], path)[:, 0].mean())
+        timestep_ps, volume_A3, temperature_K = thermo_means(header, data, settings, path, timestep_ps, volume_A3,
+                                                             temperature_K)
     else:
         header, data = read_ave_time(path)
         p_bar = columns(header, data, PRESSURE_COLUMNS, path,
