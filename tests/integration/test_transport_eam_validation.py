@@ -63,11 +63,8 @@ def diffusion_at_1000K(tmp_path, *, n_runs: int, equil_steps: int, run_steps: in
                                                          dump_every=dump_every))
     per_run = []
     for r in runs:
-        traj = load_trajectory(r)
-        try:
+        with load_trajectory(r) as traj:
             fit = self_diffusion(traj).species["Al"]
-        finally:
-            traj.close()
         t_mean = float(read_thermo(r / "log.lammps")["Temp"].mean())
         to_1000 = math.exp(EA_EV / KB_EV * (1.0 / t_mean - 1.0 / T_K))
         d = fit.D.scaled(1e8 * to_1000)  # m^2/s -> A^2/ps, at 1000 K

@@ -124,11 +124,8 @@ def test_lj_self_diffusion_vs_meier(tmp_path):
     values, temps = [], []
     fits = []
     for r in runs:
-        traj = load_trajectory(r)
-        try:
+        with load_trajectory(r) as traj:
             fit = self_diffusion(traj).species["Ar"]
-        finally:
-            traj.close()
         values.append(ARGON.D_star(fit.D.value))
         fits.append(fit.D.scaled(1 / ARGON.D_m2_per_s(1.0)))
         from ptmlp.thermo import read_thermo

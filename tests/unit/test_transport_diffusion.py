@@ -64,11 +64,10 @@ def test_wrapped_coordinates_with_images_and_h5_staging(tmp_path):
     rng = np.random.default_rng(1)
     pos = brownian(60, 30, 0.5, rng)
     write_dump(tmp_path / "w.lammpstrj.gz", pos, np.ones(30, int), wrapped=True)
-    traj = load_trajectory(tmp_path / "w.lammpstrj.gz", timestep_ps=TS_PS, memory_limit_MB=0.01)
-    try:
+    with load_trajectory(tmp_path / "w.lammpstrj.gz", timestep_ps=TS_PS, memory_limit_MB=0.01) as traj:
         np.testing.assert_allclose(np.asarray(traj.positions[:]), pos, atol=2e-5)
-    finally:
-        traj.close()
+        assert traj._tmp is not None  # streamed to a temporary HDF5 file ...
+    assert traj._tmp is None  # ... removed when the with block ends
 
 
 @pytest.mark.filterwarnings("ignore::ptmlp.transport.results.TransportWarning")

@@ -174,8 +174,7 @@ def report_diffusion(opts: dict) -> dict:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", TransportWarning)
         for k, src in enumerate(_inputs(opts)):
-            traj = load_trajectory(src, timestep_ps=opts.get("timestep_ps"))
-            try:
+            with load_trajectory(src, timestep_ps=opts.get("timestep_ps")) as traj:
                 temp = opts.get("temperature_K")
                 if temp is None and eta is not None:
                     info = run_info_near(traj.path) or {}
@@ -184,8 +183,6 @@ def report_diffusion(opts: dict) -> dict:
                                      max_fit_fraction=opts.get("max_fit_fraction", 0.3),
                                      beta_tolerance=opts.get("beta_tolerance", 0.1),
                                      fit_window_ps=opts.get("fit_window_ps"))
-            finally:
-                traj.close()
             plots.plot_msd(out / f"msd_{k:03d}.png", res)
             s = res.summary()
             s["input"] = str(src)
@@ -228,15 +225,12 @@ def report_conductivity(opts: dict) -> dict:
         if opts.get("nernst_einstein", True):
             values = []
             for f, run in zip(folders, runs):
-                traj = load_trajectory(f, timestep_ps=opts.get("timestep_ps"))
-                try:
+                with load_trajectory(f, timestep_ps=opts.get("timestep_ps")) as traj:
                     d = self_diffusion(traj)
                     q = charges_by_type(charges, traj.type_names)
                     qn = {traj.type_names[t]: q[t] for t in q}
                     values.append(nernst_einstein({n: fit.D for n, fit in d.species.items()}, d.counts, qn,
                                                   traj.volume_A3, run.temperature_K))
-                finally:
-                    traj.close()
             ne = values[0] if len(values) == 1 else mean_of_runs([v.value for v in values])
         res = conductivity_green_kubo(runs, charges, max_correlation_time_ps=opts.get("max_correlation_time_ps"),
                                       cutoff=opts.get("cutoff", "noise"), f_cut_THz=opts.get("f_cut_THz"),

@@ -50,6 +50,12 @@ class Trajectory:
                 pass
             self._tmp = None
 
+    def __enter__(self) -> "Trajectory":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
 
 def _coords(frame) -> np.ndarray:
     c = frame.columns
