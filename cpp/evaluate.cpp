@@ -4,6 +4,8 @@
 #include "fused_v1.h"
 #include "profile.h"
 
+#include <optional>
+
 #include <torch/torch.h>
 
 namespace ptmlp {
@@ -105,7 +107,7 @@ Gradients fused(Model &model, const EdgeInput &in, const Request &req, bool need
     ScopedTimer t(kPhaseDensity);
     k.density(in, a_host);
   }
-  ScopedTimer t_net(kPhaseNetwork);
+  std::optional<ScopedTimer> t_net(std::in_place, kPhaseNetwork);    // ends where the backward starts
   torch::Tensor a = torch::from_blob(a_host.data(), {n_local, int64_t(k.n_channels()), int64_t(k.n_harmonics())},
                                      torch::kFloat64)
                         .to(torch::kCPU, dtype, false, true);
@@ -124,6 +126,7 @@ Gradients fused(Model &model, const EdgeInput &in, const Request &req, bool need
   Gradients out;
   out.atom_e = atom_e.detach().to(torch::kFloat64).contiguous();
   out.g = torch::zeros({n_edges, 3}, torch::kFloat64);
+  t_net.reset();
   ScopedTimer t_back(kPhaseBackward);
   if (need_grad && n_edges > 0 && grads[0].defined()) {
     torch::Tensor ga = grads[0].to(torch::kFloat64).contiguous();
