@@ -4,8 +4,6 @@
 #include "fused_v1.h"
 #include "profile.h"
 
-#include <optional>
-
 #include <torch/torch.h>
 
 namespace ptmlp {
@@ -96,44 +94,20 @@ Gradients generic(Model &model, const EdgeInput &in, const Request &req, bool ne
   return out;
 }
 
-// Density by the fused C++ kernel, the per-atom networks in TorchScript (model v1 on CPU).
-Gradients fused(Model &model, const EdgeInput &in, const Request &req, bool need_grad)
+// The whole model v1 in C++ (FusedV1::evaluate): no TorchScript call per step.
+Gradients all_cpp(Model &model, const EdgeInput &in, const Request &req, bool need_grad)
 {
   const FusedV1 &k = *model.fused();
-  const torch::Dtype dtype = model.dtype();
-  const int64_t n_edges = in.n_edges(), n_local = in.n_local;
-  std::vector<double> a_host;
-  {
-    ScopedTimer t(kPhaseDensity);
-    k.density(in, a_host);
-  }
-  std::optional<ScopedTimer> t_net(std::in_place, kPhaseNetwork);    // ends where the backward starts
-  torch::Tensor a = torch::from_blob(a_host.data(), {n_local, int64_t(k.n_channels()), int64_t(k.n_harmonics())},
-                                     torch::kFloat64)
-                        .to(torch::kCPU, dtype, false, true);
-  a.requires_grad_(need_grad);
-  torch::Tensor te = te_tensor(model, in, req, dtype);
-  torch::Tensor s_i = host_longs(in.species).slice(0, 0, n_local).clone();
-  std::vector<torch::jit::IValue> inputs{a, s_i, te.defined() ? torch::jit::IValue(te) : torch::jit::IValue()};
-  torch::Tensor atom_e = model.module().get_method("energy_from_density")(inputs).toTensor();
-  check_energies(model, atom_e, n_local);
-  std::vector<torch::Tensor> wrt;
-  if (need_grad) wrt.push_back(a);
-  const bool want_entropy = te.defined() && req.entropy;
-  if (want_entropy) wrt.push_back(te);
-  std::vector<torch::Tensor> grads;
-  if (!wrt.empty()) grads = torch::autograd::grad({atom_e.sum()}, wrt, {}, false, false, true);
+  te_tensor(model, in, req, torch::kFloat64);    // the same checks (and messages) as the other paths
+  const int64_t n_local = in.n_local;
+  const bool want_entropy = model.metadata().has_te && req.entropy;
   Gradients out;
-  out.atom_e = atom_e.detach().to(torch::kFloat64).contiguous();
-  out.g = torch::zeros({n_edges, 3}, torch::kFloat64);
-  t_net.reset();
-  ScopedTimer t_back(kPhaseBackward);
-  if (need_grad && n_edges > 0 && grads[0].defined()) {
-    torch::Tensor ga = grads[0].to(torch::kFloat64).contiguous();
-    k.density_backward(in, ga.data_ptr<double>(), out.g.data_ptr<double>());
-  }
-  k.zbl(in, out.atom_e.data_ptr<double>(), out.g.data_ptr<double>());
-  if (want_entropy) out.dfdt = grads.back().defined() ? grads.back().to(torch::kFloat64) : torch::zeros_like(te);
+  out.atom_e = torch::empty({n_local}, torch::kFloat64);
+  out.g = torch::empty({need_grad ? in.n_edges() : 0, 3}, torch::kFloat64);
+  torch::Tensor dedt = want_entropy ? torch::empty({n_local}, torch::kFloat64) : torch::Tensor();
+  k.evaluate(in, need_grad, out.atom_e.data_ptr<double>(), need_grad ? out.g.data_ptr<double>() : nullptr,
+             want_entropy ? dedt.data_ptr<double>() : nullptr);
+  if (want_entropy) out.dfdt = in.te_K.size() == 1 ? dedt.sum() : dedt;
   return out;
 }
 
@@ -144,17 +118,53 @@ bool sorted_by_centre(const EdgeInput &in)
   return true;
 }
 
+// Forces and virials from dE/dr_e on the host: f_i += g_e, f_j -= g_e; W_ab = -r_a g_b, the
+// per-atom (centroid) virial on the neighbour atom j.
+void host_tail(const EdgeInput &in, const Request &req, const double *g, Output &out)
+{
+  const int64_t n_edges = in.n_edges(), n_atoms = in.n_atoms();
+  if (req.forces) {
+    out.forces.assign(3 * n_atoms, 0.0);
+    double *f = out.forces.data();
+    for (int64_t e = 0; e < n_edges; ++e) {
+      const int64_t i = in.edge_i[e], j = in.edge_j[e];
+      for (int d = 0; d < 3; ++d) {
+        f[3 * i + d] += g[3 * e + d];
+        f[3 * j + d] -= g[3 * e + d];
+      }
+    }
+  }
+  if (!req.virial && !req.atom_virial) return;
+  double w[9] = {0};
+  if (req.atom_virial) out.atom_virial.assign(9 * n_atoms, 0.0);
+  for (int64_t e = 0; e < n_edges; ++e) {
+    const double *r = &in.edge_vec[3 * e], *ge = &g[3 * e];
+    double we[9];
+    for (int c = 0; c < 9; ++c) we[c] = -r[kVirialIndex[c][0]] * ge[kVirialIndex[c][1]];
+    for (int c = 0; c < 9; ++c) w[c] += we[c];
+    if (req.atom_virial) {
+      double *wa = &out.atom_virial[9 * in.edge_j[e]];
+      for (int c = 0; c < 9; ++c) wa[c] += we[c];
+    }
+  }
+  if (req.virial)
+    for (int c = 0; c < 9; ++c) out.virial[c] = w[c];
+}
+
 void run(Model &model, const EdgeInput &in, const Request &req, Output &out)
 {
   const bool need_grad = req.forces || req.virial || req.atom_virial;
-  Gradients gr = (model.fused() && sorted_by_centre(in)) ? fused(model, in, req, need_grad)
+  Gradients gr = (model.fused() && sorted_by_centre(in)) ? all_cpp(model, in, req, need_grad)
                                                          : generic(model, in, req, need_grad);
   torch::NoGradGuard no_grad;
   ScopedTimer timer(kPhaseTail);
   const int64_t n_edges = in.n_edges(), n_atoms = in.n_atoms();
   out.energy = gr.atom_e.sum().item<double>();
   if (req.atom_energy) to_host(gr.atom_e, out.atom_energy);
-  if (need_grad) {
+  if (need_grad && gr.g.is_cpu()) {
+    torch::Tensor g = gr.g.to(torch::kFloat64).contiguous();
+    host_tail(in, req, g.data_ptr<double>(), out);
+  } else if (need_grad) {
     const torch::Device dev = gr.g.device();
     torch::Tensor ei = host_longs(in.edge_i).to(dev), ej = host_longs(in.edge_j).to(dev);
     const torch::Tensor &g = gr.g;

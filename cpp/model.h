@@ -33,7 +33,7 @@ class Model {
   const torch::Device &device() const { return device_; }
   torch::Dtype dtype() const { return meta_.float64 ? torch::kFloat64 : torch::kFloat32; }
   torch::jit::Module &module() { return module_; }
-  // fused CPU kernel for the density step (model v1 on CPU), or nullptr; PTMLP_FUSED=0 disables it
+  // model v1 wholly in C++ (CPU), or nullptr; PTMLP_FUSED=0 disables it
   const FusedV1 *fused() const { return fused_.get(); }
 
  private:

@@ -14,7 +14,7 @@ struct Totals {
   ~Totals()
   {
     if (!profiling()) return;
-    const char *names[kNumPhases] = {"fused density", "TorchScript networks (fwd+bwd)", "fused backward+ZBL",
+    const char *names[kNumPhases] = {"C++ edges forward", "C++ networks (fwd+bwd)", "C++ edges backward+ZBL",
                                      "forces/virials", "generic TorchScript (fwd+bwd)"};
     for (int p = 0; p < kNumPhases; ++p)
       if (calls[p])

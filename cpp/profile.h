@@ -5,7 +5,8 @@
 
 namespace ptmlp {
 
-enum Phase { kPhaseDensity, kPhaseNetwork, kPhaseBackward, kPhaseTail, kPhaseGeneric, kNumPhases };
+// The three C++ phases are summed over threads (thread-seconds).
+enum Phase { kPhaseEdgesForward, kPhaseNetworkCpp, kPhaseEdgesBackward, kPhaseTail, kPhaseGeneric, kNumPhases };
 
 bool profiling();
 void add_time(Phase phase, double seconds);

@@ -172,7 +172,7 @@ void PairPTMLP::load_models()
                    "thread(s), {}\n",
                    style_, models_->size(), species, r_cut_, meta.float64 ? "float64" : "float32",
                    device_text, threads,
-                   (*models_)[0].fused() ? "fused C++ density kernel" : "TorchScript density");
+                   (*models_)[0].fused() ? "whole model in C++ (fused kernels)" : "TorchScript model");
   }
 }
 

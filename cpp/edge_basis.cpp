@@ -1,0 +1,139 @@
+#include "edge_basis.h"
+
+#include <cmath>
+
+namespace ptmlp {
+
+namespace {
+
+inline v4d splat(double x) { return v4d{x, x, x, x}; }
+
+// Y_lm = N Q_l^|m|(z) {Im (x+iy)^|m|, 1, Re (x+iy)^m}: polynomials in (x, y, z); forward-mode
+// derivatives carried along. L is a template parameter so every loop unrolls.
+template <int L>
+void harmonics_lanes(const double *norm, const v4d u[3], v4d *y, v4d *dy, bool grad)
+{
+  const v4d x = u[0], yy = u[1], z = u[2], zero = splat(0.0), one = splat(1.0);
+  v4d re[L + 1], im[L + 1], rex[L + 1], rey[L + 1], imx[L + 1], imy[L + 1];
+  re[0] = one;
+  im[0] = rex[0] = rey[0] = imx[0] = imy[0] = zero;
+  for (int m = 1; m <= L; ++m) {
+    re[m] = x * re[m - 1] - yy * im[m - 1];
+    im[m] = x * im[m - 1] + yy * re[m - 1];
+    rex[m] = re[m - 1] + x * rex[m - 1] - yy * imx[m - 1];
+    rey[m] = -im[m - 1] + x * rey[m - 1] - yy * imy[m - 1];
+    imx[m] = im[m - 1] + x * imx[m - 1] + yy * rex[m - 1];
+    imy[m] = re[m - 1] + x * imy[m - 1] + yy * rey[m - 1];
+  }
+  v4d q[L + 1][L + 1], dq[L + 1][L + 1];    // q[m][l] = Q_l^m(z), dq = dQ/dz
+  double dfact = 1.0;
+  for (int m = 0; m <= L; ++m) {
+    if (m > 0) dfact *= 2.0 * m - 1.0;
+    q[m][m] = splat(dfact);
+    dq[m][m] = zero;
+    if (m + 1 <= L) {
+      q[m][m + 1] = (2.0 * m + 1.0) * z * dfact;
+      dq[m][m + 1] = splat((2.0 * m + 1.0) * dfact);
+    }
+    for (int l = m + 2; l <= L; ++l) {
+      const double inv = 1.0 / (l - m);
+      q[m][l] = ((2.0 * l - 1.0) * z * q[m][l - 1] - (l + m - 1.0) * q[m][l - 2]) * inv;
+      dq[m][l] = ((2.0 * l - 1.0) * (q[m][l - 1] + z * dq[m][l - 1]) - (l + m - 1.0) * dq[m][l - 2]) * inv;
+    }
+  }
+  int k = 0;
+  for (int l = 0; l <= L; ++l)
+    for (int m = -l; m <= l; ++m, ++k) {
+      const int am = m < 0 ? -m : m;
+      const v4d f = m < 0 ? im[am] : (m == 0 ? one : re[am]);
+      const v4d nq = norm[k] * q[am][l];
+      y[k] = nq * f;
+      if (!grad) continue;
+      dy[3 * k] = m < 0 ? nq * imx[am] : (m == 0 ? zero : nq * rex[am]);
+      dy[3 * k + 1] = m < 0 ? nq * imy[am] : (m == 0 ? zero : nq * rey[am]);
+      dy[3 * k + 2] = norm[k] * dq[am][l] * f;
+    }
+}
+
+}    // namespace
+
+void radial4(const RadialBasis &b, v4d r, const int s[4], int count, double *rq, double *drq, long ld)
+{
+  // Bessel b_n = pref sin(n f1 r) / r by the Chebyshev recurrence, times the polynomial envelope
+  v4d s1, c1;
+  for (int l = 0; l < 4; ++l) {
+    s1[l] = std::sin(b.f1 * r[l]);
+    c1[l] = std::cos(b.f1 * r[l]);
+  }
+  const v4d inv_r = 1.0 / r;
+  const double p = b.env_p;
+  const v4d x = r / b.r_cut;
+  v4d xp1 = splat(1.0);
+  for (int k = 1; k < b.env_p; ++k) xp1 *= x;
+  const v4d xp = xp1 * x;
+  const double ca = 0.5 * (p + 1.0) * (p + 2.0), cb = p * (p + 2.0), cc = 0.5 * p * (p + 1.0);
+  const v4d inside = x < 1.0 ? splat(1.0) : splat(0.0);
+  const v4d u = inside * (1.0 - ca * xp + cb * xp * x - cc * xp * x * x);
+  const v4d du = inside * (-ca * p * xp1 + cb * (p + 1.0) * xp - cc * (p + 2.0) * xp * x) / b.r_cut;
+  v4d bu[32], dbu[32];
+  v4d sp = splat(0.0), cp = splat(1.0), sn = s1, cn = c1;    // sin/cos of (n-1) th and n th
+  for (int n = 0; n < b.n_rad; ++n) {
+    const double fn = (n + 1) * b.f1;
+    const v4d bn = b.pref * sn * inv_r;
+    const v4d dbn = b.pref * (fn * cn * inv_r - sn * inv_r * inv_r);
+    bu[n] = bn * u;
+    dbu[n] = dbn * u + bn * du;
+    const v4d s2 = 2.0 * c1 * sn - sp, c2 = 2.0 * c1 * cn - cp;
+    sp = sn;
+    cp = cn;
+    sn = s2;
+    cn = c2;
+  }
+  const int nv = b.nqp / 4;
+  for (int l = 0; l < count; ++l) {
+    const double *w = b.mix + static_cast<long>(s[l]) * b.n_rad * b.nqp;
+    v4d acc[16], dacc[16];
+    for (int v = 0; v < nv; ++v) acc[v] = dacc[v] = splat(0.0);
+    for (int n = 0; n < b.n_rad; ++n) {
+      const v4d bn = splat(bu[n][l]), dbn = splat(dbu[n][l]);
+      for (int v = 0; v < nv; ++v) {
+        const v4d wv = load4(w + n * b.nqp + 4 * v);
+        acc[v] += bn * wv;
+        dacc[v] += dbn * wv;
+      }
+    }
+    for (int v = 0; v < nv; ++v) store4(rq + l * ld + 4 * v, acc[v]);
+    if (drq)
+      for (int v = 0; v < nv; ++v) store4(drq + l * ld + 4 * v, dacc[v]);
+  }
+}
+
+void harmonics4(int l_max, const double *norm, const v4d u[3], int count, double *y, long ldy, double *dy,
+                long lddy, int mp)
+{
+  v4d yv[49], dyv[3 * 49];
+  const bool grad = dy != nullptr;
+  switch (l_max) {
+    case 0: harmonics_lanes<0>(norm, u, yv, dyv, grad); break;
+    case 1: harmonics_lanes<1>(norm, u, yv, dyv, grad); break;
+    case 2: harmonics_lanes<2>(norm, u, yv, dyv, grad); break;
+    case 3: harmonics_lanes<3>(norm, u, yv, dyv, grad); break;
+    case 4: harmonics_lanes<4>(norm, u, yv, dyv, grad); break;
+    case 5: harmonics_lanes<5>(norm, u, yv, dyv, grad); break;
+    default: harmonics_lanes<6>(norm, u, yv, dyv, grad); break;
+  }
+  const int nm = (l_max + 1) * (l_max + 1);
+  for (int l = 0; l < count; ++l) {
+    double *yl = y + l * ldy;
+    for (int k = 0; k < nm; ++k) yl[k] = yv[k][l];
+    for (int k = nm; k < mp; ++k) yl[k] = 0.0;
+    if (!grad) continue;
+    double *dl = dy + l * lddy;
+    for (int d = 0; d < 3; ++d) {
+      for (int k = 0; k < nm; ++k) dl[d * mp + k] = dyv[3 * k + d][l];
+      for (int k = nm; k < mp; ++k) dl[d * mp + k] = 0.0;
+    }
+  }
+}
+
+}    // namespace ptmlp
