@@ -6,7 +6,7 @@ Untrained models (the cost does not depend on the weights) of each size in SIZES
 a temporary folder; one `lmp` process runs bcc Fe (a = 2.855 A, 2 cells^3 atoms, 1200 K NVT)
 with eam/fs (Fe_mm.eam.fs) and with each model, in interleaved rounds; the fastest round of each
 is reported in katom-step/s and as a fraction of eam/fs. With PTMLP_PROFILE=1 the core's phase
-timers (fused density, TorchScript networks, fused backward, forces) are printed at the end.
+timers (C++ edges forward, C++ networks, C++ edges backward, forces) are printed at the end.
 One thread (OMP_NUM_THREADS=1), one rank.
 """
 

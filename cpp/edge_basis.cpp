@@ -6,14 +6,12 @@ namespace ptmlp {
 
 namespace {
 
-inline v4d splat(double x) { return v4d{x, x, x, x}; }
-
 // Y_lm = N Q_l^|m|(z) {Im (x+iy)^|m|, 1, Re (x+iy)^m}: polynomials in (x, y, z); forward-mode
 // derivatives carried along. L is a template parameter so every loop unrolls.
 template <int L>
 void harmonics_lanes(const double *norm, const v4d u[3], v4d *y, v4d *dy, bool grad)
 {
-  const v4d x = u[0], yy = u[1], z = u[2], zero = splat(0.0), one = splat(1.0);
+  const v4d x = u[0], yy = u[1], z = u[2], zero = splat4(0.0), one = splat4(1.0);
   v4d re[L + 1], im[L + 1], rex[L + 1], rey[L + 1], imx[L + 1], imy[L + 1];
   re[0] = one;
   im[0] = rex[0] = rey[0] = imx[0] = imy[0] = zero;
@@ -29,11 +27,11 @@ void harmonics_lanes(const double *norm, const v4d u[3], v4d *y, v4d *dy, bool g
   double dfact = 1.0;
   for (int m = 0; m <= L; ++m) {
     if (m > 0) dfact *= 2.0 * m - 1.0;
-    q[m][m] = splat(dfact);
+    q[m][m] = splat4(dfact);
     dq[m][m] = zero;
     if (m + 1 <= L) {
       q[m][m + 1] = (2.0 * m + 1.0) * z * dfact;
-      dq[m][m + 1] = splat((2.0 * m + 1.0) * dfact);
+      dq[m][m + 1] = splat4((2.0 * m + 1.0) * dfact);
     }
     for (int l = m + 2; l <= L; ++l) {
       const double inv = 1.0 / (l - m);
@@ -55,28 +53,80 @@ void harmonics_lanes(const double *norm, const v4d u[3], v4d *y, v4d *dy, bool g
     }
 }
 
+// sin and cos of four angles. Within [0, pi] (every edge inside the cutoff: th = pi r / r_cut)
+// by Taylor polynomials about pi/2 of degree 21/20 (truncation < 2e-17), else by libm.
+void sincos_lanes(v4d th, v4d &s, v4d &c)
+{
+  bool in_range = true;
+  for (int l = 0; l < 4; ++l) in_range = in_range && th[l] >= 0.0 && th[l] <= M_PI;
+  if (!in_range) {
+    for (int l = 0; l < 4; ++l) {
+      s[l] = std::sin(th[l]);
+      c[l] = std::cos(th[l]);
+    }
+    return;
+  }
+  // sin(th) = cos(t), cos(th) = -sin(t), t = th - pi/2 in [-pi/2, pi/2]
+  static const double kSin[11] = {1.0, -1.0 / 6, 1.0 / 120, -1.0 / 5040, 1.0 / 362880, -1.0 / 39916800,
+                                  1.0 / 6227020800.0, -1.0 / 1307674368000.0, 1.0 / 355687428096000.0,
+                                  -1.0 / 121645100408832000.0, 1.0 / 51090942171709440000.0};
+  static const double kCos[11] = {1.0, -1.0 / 2, 1.0 / 24, -1.0 / 720, 1.0 / 40320, -1.0 / 3628800,
+                                  1.0 / 479001600.0, -1.0 / 87178291200.0, 1.0 / 20922789888000.0,
+                                  -1.0 / 6402373705728000.0, 1.0 / 2432902008176640000.0};
+  const v4d t = th - M_PI_2, z = t * t;
+  v4d ps = splat4(kSin[10]), pc = splat4(kCos[10]);
+  for (int k = 9; k >= 0; --k) {
+    ps = ps * z + kSin[k];
+    pc = pc * z + kCos[k];
+  }
+  s = pc;
+  c = -(t * ps);
+}
+
+// rq[l][:] = sum_n bu[n][l] W[s_l][n][:] (and drq from dbu) for lanes l < count. NV: channel
+// vectors (nqp / 4) known at compile time; 0: any (runtime loop).
+template <int NV>
+void mix_lanes(const RadialBasis &b, const v4d *bu, const v4d *dbu, const int s[4], int count, double *rq,
+               double *drq, long ld)
+{
+  const int nv = NV > 0 ? NV : b.nqp / 4;
+  for (int l = 0; l < count; ++l) {
+    const double *w = b.mix + static_cast<long>(s[l]) * b.n_rad * b.nqp;
+    v4d acc[NV > 0 ? NV : 16], dacc[NV > 0 ? NV : 16];
+    for (int v = 0; v < nv; ++v) acc[v] = dacc[v] = splat4(0.0);
+    for (int n = 0; n < b.n_rad; ++n) {
+      const v4d bn = splat4(bu[n][l]), dbn = splat4(dbu[n][l]);
+      for (int v = 0; v < nv; ++v) {
+        const v4d wv = load4(w + n * b.nqp + 4 * v);
+        acc[v] += bn * wv;
+        dacc[v] += dbn * wv;
+      }
+    }
+    for (int v = 0; v < nv; ++v) store4(rq + l * ld + 4 * v, acc[v]);
+    if (drq)
+      for (int v = 0; v < nv; ++v) store4(drq + l * ld + 4 * v, dacc[v]);
+  }
+}
+
 }    // namespace
 
 void radial4(const RadialBasis &b, v4d r, const int s[4], int count, double *rq, double *drq, long ld)
 {
   // Bessel b_n = pref sin(n f1 r) / r by the Chebyshev recurrence, times the polynomial envelope
   v4d s1, c1;
-  for (int l = 0; l < 4; ++l) {
-    s1[l] = std::sin(b.f1 * r[l]);
-    c1[l] = std::cos(b.f1 * r[l]);
-  }
+  sincos_lanes(b.f1 * r, s1, c1);
   const v4d inv_r = 1.0 / r;
   const double p = b.env_p;
   const v4d x = r / b.r_cut;
-  v4d xp1 = splat(1.0);
+  v4d xp1 = splat4(1.0);
   for (int k = 1; k < b.env_p; ++k) xp1 *= x;
   const v4d xp = xp1 * x;
   const double ca = 0.5 * (p + 1.0) * (p + 2.0), cb = p * (p + 2.0), cc = 0.5 * p * (p + 1.0);
-  const v4d inside = x < 1.0 ? splat(1.0) : splat(0.0);
+  const v4d inside = x < 1.0 ? splat4(1.0) : splat4(0.0);
   const v4d u = inside * (1.0 - ca * xp + cb * xp * x - cc * xp * x * x);
   const v4d du = inside * (-ca * p * xp1 + cb * (p + 1.0) * xp - cc * (p + 2.0) * xp * x) / b.r_cut;
   v4d bu[32], dbu[32];
-  v4d sp = splat(0.0), cp = splat(1.0), sn = s1, cn = c1;    // sin/cos of (n-1) th and n th
+  v4d sp = splat4(0.0), cp = splat4(1.0), sn = s1, cn = c1;    // sin/cos of (n-1) th and n th
   for (int n = 0; n < b.n_rad; ++n) {
     const double fn = (n + 1) * b.f1;
     const v4d bn = b.pref * sn * inv_r;
@@ -89,22 +139,12 @@ void radial4(const RadialBasis &b, v4d r, const int s[4], int count, double *rq,
     sn = s2;
     cn = c2;
   }
-  const int nv = b.nqp / 4;
-  for (int l = 0; l < count; ++l) {
-    const double *w = b.mix + static_cast<long>(s[l]) * b.n_rad * b.nqp;
-    v4d acc[16], dacc[16];
-    for (int v = 0; v < nv; ++v) acc[v] = dacc[v] = splat(0.0);
-    for (int n = 0; n < b.n_rad; ++n) {
-      const v4d bn = splat(bu[n][l]), dbn = splat(dbu[n][l]);
-      for (int v = 0; v < nv; ++v) {
-        const v4d wv = load4(w + n * b.nqp + 4 * v);
-        acc[v] += bn * wv;
-        dacc[v] += dbn * wv;
-      }
-    }
-    for (int v = 0; v < nv; ++v) store4(rq + l * ld + 4 * v, acc[v]);
-    if (drq)
-      for (int v = 0; v < nv; ++v) store4(drq + l * ld + 4 * v, dacc[v]);
+  switch (b.nqp / 4) {    // channel vectors: compile-time, so the accumulators stay in registers
+    case 1: mix_lanes<1>(b, bu, dbu, s, count, rq, drq, ld); break;
+    case 2: mix_lanes<2>(b, bu, dbu, s, count, rq, drq, ld); break;
+    case 3: mix_lanes<3>(b, bu, dbu, s, count, rq, drq, ld); break;
+    case 4: mix_lanes<4>(b, bu, dbu, s, count, rq, drq, ld); break;
+    default: mix_lanes<0>(b, bu, dbu, s, count, rq, drq, ld); break;
   }
 }
 

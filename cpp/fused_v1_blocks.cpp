@@ -1,9 +1,10 @@
 // FusedV1::evaluate: the whole model v1 in C++ on blocks of kBlock centre atoms. Per block:
 //   1. per edge: r, unit vector, scaled radial channels R_q and dR_q/dr, harmonics Y and dY/du
 //      (kept in the block's cache instead of being recomputed for the backward);
-//   2. A_i = R_i^T Y_i per atom (small register-blocked products);
-//   3. NetV1: energies and G_i = dE_i/dA_i;
-//   4. per atom: G_i Y^T and R G_i, then dE/dr_e per edge.
+//   2. At_i = Y_i^T R_i per atom, the density transposed (harmonic, channel), by small
+//      register-blocked products;
+//   3. NetV1: energies and dE_i/dAt_i;
+//   4. per atom: Y dE/dAt and R dE/dA, then dE/dr_e per edge.
 // The cache is O(block edges), so memory does not grow with the system.
 #include "fused_v1.h"
 
@@ -27,8 +28,8 @@ struct BlockWork {
   std::vector<double> geo;                // (E, 4): r, unit vector
   std::vector<double> rq, drq;            // (E, qp): scaled R_q and dR_q/dr, zero-padded
   std::vector<double> y, dy;              // (E, mp), (E, 3, mp)
-  std::vector<double> a, ga, e, dedt;     // (B, Q, mp), (B, Q, mp), (B,), (B,)
-  std::vector<double> gt, gr, gy;         // per atom: (mp, qp), (E_i, qp), (E_i, mp)
+  std::vector<double> at, gat, e, dedt;   // (B, mp, qp), (B, mp, qp), (B,), (B,)
+  std::vector<double> ga, gr, gy;         // per atom: dE/dA (Q, mp), (E_i, qp), (E_i, mp)
   NetV1::Work net;
 };
 
@@ -85,33 +86,33 @@ void FusedV1::evaluate(const EdgeInput &in, bool grad, double *atom_e, double *g
         harmonics4(l_max_, sh_norm_.data(), u, count, &w.y[k * mp], mp, grad ? &w.dy[k * 3 * mp] : nullptr, 3 * mp,
                    mp);
       }
-      w.a.assign(static_cast<size_t>(n) * Q * mp, 0.0);
+      w.at.assign(static_cast<size_t>(n) * mp * qp, 0.0);
       for (int i = 0; i < n; ++i) {
         const int64_t k0 = start[i0 + i] - e0, k1 = start[i0 + i + 1] - e0;
-        gemm_acc(Q, static_cast<int>(k1 - k0), mp, &w.rq[k0 * qp], 1, qp, &w.y[k0 * mp], mp, &w.a[i * Q * mp], mp);
+        gemm_acc(nm_, static_cast<int>(k1 - k0), qp, &w.y[k0 * mp], 1, mp, &w.rq[k0 * qp], qp, &w.at[i * mp * qp],
+                 qp);
       }
       if (prof) my_busy[0] += seconds_since(clock);
       w.e.resize(n);
-      w.ga.resize(static_cast<size_t>(n) * Q * mp);
+      w.gat.resize(static_cast<size_t>(n) * mp * qp);
       w.dedt.resize(n);
       const double *te_block = te ? (te_per_atom ? te + i0 : te) : nullptr;
-      net_->run(n, w.a.data(), &in.species[i0], te_block, te_per_atom, grad, w.e.data(), w.ga.data(),
+      net_->run(n, w.at.data(), &in.species[i0], te_block, te_per_atom, grad, w.e.data(), w.gat.data(),
                 dedt ? w.dedt.data() : nullptr, w.net);
       for (int i = 0; i < n; ++i) atom_e[i0 + i] = w.e[i];
       if (dedt) std::copy_n(w.dedt.data(), n, dedt + i0);
       if (prof) my_busy[1] += seconds_since(clock);
       if (!grad) continue;
-      w.gt.resize(static_cast<size_t>(mp) * qp);
+      w.ga.resize(static_cast<size_t>(Q) * mp);
       for (int i = 0; i < n; ++i) {
         const int64_t k0 = start[i0 + i] - e0, ni = start[i0 + i + 1] - e0 - k0;
-        const double *gi = &w.ga[static_cast<size_t>(i) * Q * mp];
-        std::fill(w.gt.begin(), w.gt.end(), 0.0);
+        const double *gat = &w.gat[static_cast<size_t>(i) * mp * qp];
         for (int q = 0; q < Q; ++q)
-          for (int m = 0; m < mp; ++m) w.gt[m * qp + q] = gi[q * mp + m];
+          for (int m = 0; m < mp; ++m) w.ga[q * mp + m] = gat[m * qp + q];
         w.gr.assign(ni * qp, 0.0);
         w.gy.assign(ni * mp, 0.0);
-        gemm_acc(static_cast<int>(ni), mp, qp, &w.y[k0 * mp], mp, 1, w.gt.data(), qp, w.gr.data(), qp);
-        gemm_acc(static_cast<int>(ni), Q, mp, &w.rq[k0 * qp], qp, 1, gi, mp, w.gy.data(), mp);
+        gemm_acc(static_cast<int>(ni), mp, qp, &w.y[k0 * mp], mp, 1, gat, qp, w.gr.data(), qp);
+        gemm_acc(static_cast<int>(ni), Q, mp, &w.rq[k0 * qp], qp, 1, w.ga.data(), mp, w.gy.data(), mp);
         for (int64_t k = 0; k < ni; ++k) {
           const double *geo = &w.geo[4 * (k0 + k)], *u = geo + 1;
           const double *gr = &w.gr[k * qp], *drq = &w.drq[(k0 + k) * qp];

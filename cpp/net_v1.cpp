@@ -36,6 +36,7 @@ std::unique_ptr<NetV1> NetV1::try_create(torch::jit::Module &m, int nq, int l_ma
     net->nq_ = nq;
     net->l_max_ = l_max;
     net->mp_ = mp;
+    net->qp_ = pad4(nq);
     std::vector<double> triu = to_vector(m.attr("power").toModule().attr("triu_flat").toTensor());
     for (double f : triu) {
       const int flat = static_cast<int>(f);
@@ -95,22 +96,29 @@ std::unique_ptr<NetV1> NetV1::try_create(torch::jit::Module &m, int nq, int l_ma
   }
 }
 
-void NetV1::features(int n, const double *a, const int64_t *s, const double *te, bool te_per_atom, double *x,
+// P_l[q][q'] = sum_{m in l} At[m][q] At[m][q'] as rank-1 updates over rows of At (mp, qp), then
+// the q <= q' pairs in triu order, standardised per species.
+void NetV1::features(int n, const double *at, const int64_t *s, const double *te, bool te_per_atom, double *x,
                      int ldx) const
 {
-  const int Q = nq_, mp = mp_, np = static_cast<int>(pair_q_.size());
+  const int Q = nq_, qp = qp_, np = static_cast<int>(pair_q_.size());
+  std::vector<double> p(static_cast<size_t>(Q) * qp);
   for (int i = 0; i < n; ++i) {
-    const double *ai = a + static_cast<size_t>(i) * Q * mp;
+    const double *ai = at + static_cast<size_t>(i) * mp_ * qp;
     const double *mean = &mean_[s[i] * n_feat_], *inv = &inv_std_[s[i] * n_feat_];
     double *xi = x + static_cast<size_t>(i) * ldx;
     int f = 0;
-    for (int l = 0, m0 = 0; l <= l_max_; m0 += 2 * l + 1, ++l)
-      for (int p = 0; p < np; ++p, ++f) {
-        const double *u = ai + pair_q_[p] * mp + m0, *v = ai + pair_p_[p] * mp + m0;
-        double acc = 0.0;
-        for (int m = 0; m < 2 * l + 1; ++m) acc += u[m] * v[m];
-        xi[f] = (acc - mean[f]) * inv[f];
+    for (int l = 0, m0 = 0; l <= l_max_; m0 += 2 * l + 1, ++l) {
+      std::fill(p.begin(), p.end(), 0.0);
+      for (int m = m0; m < m0 + 2 * l + 1; ++m) {
+        const double *row = ai + m * qp;
+        for (int q = 0; q < Q; ++q) {
+          const v4d c = splat4(row[q]);
+          for (int j = 0; j < qp; j += 4) store4(&p[q * qp + j], load4(&p[q * qp + j]) + c * load4(row + j));
+        }
       }
+      for (int k = 0; k < np; ++k, ++f) xi[f] = (p[pair_q_[k] * qp + pair_p_[k]] - mean[f]) * inv[f];
+    }
     if (has_te_) {
       const double t = te[te_per_atom ? i : 0] / te_scale_;
       xi[f++] = t;
@@ -120,26 +128,40 @@ void NetV1::features(int n, const double *a, const int64_t *s, const double *te,
   }
 }
 
-void NetV1::feature_backward(int n, const double *a, const int64_t *s, const double *te, bool te_per_atom,
-                             const double *dx, int ldx, double *ga, double *dedt) const
+// dE/dAt[m][:] = sum_q' At[m][q'] S_l[q'][:] with S_l the symmetric matrix of dE/dP_l (diagonal
+// doubled, since P_qq = sum A_q^2).
+void NetV1::feature_backward(int n, const double *at, const int64_t *s, const double *te, bool te_per_atom,
+                             const double *dx, int ldx, double *gat, double *dedt) const
 {
-  const int Q = nq_, mp = mp_, np = static_cast<int>(pair_q_.size());
-  std::fill(ga, ga + static_cast<size_t>(n) * Q * mp, 0.0);
+  const int Q = nq_, qp = qp_, np = static_cast<int>(pair_q_.size());
+  std::fill(gat, gat + static_cast<size_t>(n) * mp_ * qp, 0.0);
+  std::vector<double> sym(static_cast<size_t>(Q) * qp, 0.0);
   for (int i = 0; i < n; ++i) {
-    const double *ai = a + static_cast<size_t>(i) * Q * mp;
-    double *gi = ga + static_cast<size_t>(i) * Q * mp;
+    const double *ai = at + static_cast<size_t>(i) * mp_ * qp;
+    double *gi = gat + static_cast<size_t>(i) * mp_ * qp;
     const double *inv = &inv_std_[s[i] * n_feat_];
     const double *dxi = dx + static_cast<size_t>(i) * ldx;
     int f = 0;
-    for (int l = 0, m0 = 0; l <= l_max_; m0 += 2 * l + 1, ++l)
-      for (int p = 0; p < np; ++p, ++f) {
+    for (int l = 0, m0 = 0; l <= l_max_; m0 += 2 * l + 1, ++l) {
+      for (int k = 0; k < np; ++k, ++f) {
         const double gp = dxi[f] * inv[f];
-        const int q = pair_q_[p], r = pair_p_[p];
-        for (int m = m0; m < m0 + 2 * l + 1; ++m) {
-          gi[q * mp + m] += gp * ai[r * mp + m];
-          gi[r * mp + m] += gp * ai[q * mp + m];
+        const int q = pair_q_[k], r = pair_p_[k];
+        if (q == r) {
+          sym[q * qp + q] = 2.0 * gp;
+        } else {
+          sym[q * qp + r] = gp;
+          sym[r * qp + q] = gp;
         }
       }
+      for (int m = m0; m < m0 + 2 * l + 1; ++m) {
+        const double *row = ai + m * qp;
+        double *grow = gi + m * qp;
+        for (int r = 0; r < Q; ++r) {
+          const v4d c = splat4(row[r]);
+          for (int j = 0; j < qp; j += 4) store4(grow + j, load4(grow + j) + c * load4(&sym[r * qp + j]));
+        }
+      }
+    }
     if (has_te_ && dedt) {
       const double t = te[te_per_atom ? i : 0] / te_scale_;
       dedt[i] = (dxi[f] + 2.0 * t * dxi[f + 1]) / te_scale_;
@@ -147,12 +169,12 @@ void NetV1::feature_backward(int n, const double *a, const int64_t *s, const dou
   }
 }
 
-void NetV1::run(int n, const double *a, const int64_t *s, const double *te, bool te_per_atom, bool grad, double *e,
-                double *ga, double *dedt, Work &w) const
+void NetV1::run(int n, const double *at, const int64_t *s, const double *te, bool te_per_atom, bool grad, double *e,
+                double *gat, double *dedt, Work &w) const
 {
   const int ldx = pad4(n_in_);
   w.x.resize(static_cast<size_t>(n) * ldx);
-  features(n, a, s, te, te_per_atom, w.x.data(), ldx);
+  features(n, at, s, te, te_per_atom, w.x.data(), ldx);
   if (grad) w.dx.assign(static_cast<size_t>(n) * ldx, 0.0);
   for (int sp = 0; sp < n_species_; ++sp) {
     w.rows.clear();
@@ -210,7 +232,7 @@ void NetV1::run(int n, const double *a, const int64_t *s, const double *te, bool
     // w.dh is now dE/dx of the gathered rows (ld = ldx)
     for (int r = 0; r < ns; ++r) std::copy_n(&w.dh[static_cast<size_t>(r) * ldx], ldx, &w.dx[w.rows[r] * ldx]);
   }
-  if (grad) feature_backward(n, a, s, te, te_per_atom, w.dx.data(), ldx, ga, dedt);
+  if (grad) feature_backward(n, at, s, te, te_per_atom, w.dx.data(), ldx, gat, dedt);
 }
 
 }    // namespace ptmlp

@@ -22,11 +22,11 @@ class NetV1 {
     std::vector<int> rows;
   };
 
-  // a: (n, Q, mp) densities of n atoms of species s; te: null, one value (te_per_atom false) or
-  // n values. Writes e (n) in eV; with grad, ga (n, Q, mp) = dE_i/dA_i and, when te is given,
-  // dedt (n) = dE_i/dT_e in eV/K.
-  void run(int n, const double *a, const int64_t *s, const double *te, bool te_per_atom, bool grad, double *e,
-           double *ga, double *dedt, Work &w) const;
+  // at: (n, mp, qp) transposed densities A[q][m] -> at[m][q] of n atoms of species s (zero
+  // padding); te: null, one value (te_per_atom false) or n values. Writes e (n) in eV; with
+  // grad, gat (n, mp, qp) = dE_i/dAt_i and, when te is given, dedt (n) = dE_i/dT_e in eV/K.
+  void run(int n, const double *at, const int64_t *s, const double *te, bool te_per_atom, bool grad, double *e,
+           double *gat, double *dedt, Work &w) const;
 
   bool has_te() const { return has_te_; }
 
@@ -37,7 +37,7 @@ class NetV1 {
     std::vector<double> w;     // (n_out, in_pad)  W, zero-padded columns
     std::vector<double> b;     // (out_pad)
   };
-  int nq_ = 0, l_max_ = 0, mp_ = 0, n_feat_ = 0, n_in_ = 0, n_species_ = 0;
+  int nq_ = 0, qp_ = 0, l_max_ = 0, mp_ = 0, n_feat_ = 0, n_in_ = 0, n_species_ = 0;
   std::vector<int> pair_q_, pair_p_;    // power-spectrum pairs q <= q' (triu order)
   std::vector<double> mean_, inv_std_;  // (S, n_feat)
   std::vector<double> e0_;
@@ -45,10 +45,10 @@ class NetV1 {
   bool has_te_ = false;
   std::vector<std::vector<Layer>> nets_;    // per species; the last layer has n_out 1
 
-  void features(int n, const double *a, const int64_t *s, const double *te, bool te_per_atom, double *x,
+  void features(int n, const double *at, const int64_t *s, const double *te, bool te_per_atom, double *x,
                 int ldx) const;
-  void feature_backward(int n, const double *a, const int64_t *s, const double *te, bool te_per_atom,
-                        const double *dx, int ldx, double *ga, double *dedt) const;
+  void feature_backward(int n, const double *at, const int64_t *s, const double *te, bool te_per_atom,
+                        const double *dx, int ldx, double *gat, double *dedt) const;
 };
 
 }    // namespace ptmlp

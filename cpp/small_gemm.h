@@ -21,6 +21,8 @@ inline v4d load4(const double *p)
 
 inline void store4(double *p, v4d v) { std::memcpy(p, &v, sizeof v); }
 
+inline v4d splat4(double x) { return v4d{x, x, x, x}; }
+
 inline double hsum4(v4d v) { return (v[0] + v[1]) + (v[2] + v[3]); }
 
 }    // namespace

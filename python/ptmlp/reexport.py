@@ -1,6 +1,6 @@
 """Re-export a model v1 file with the current model code (same weights, same metadata):
-``python -m ptmlp.reexport old.pt new.pt``. Files exported before ``energy_from_density``
-existed then get the fused C++ density kernel in LAMMPS."""
+``python -m ptmlp.reexport old.pt new.pt``. Files exported by older model code then carry the
+attributes the C++ evaluation of model v1 in LAMMPS reads."""
 
 from __future__ import annotations
 

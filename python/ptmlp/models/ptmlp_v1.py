@@ -76,8 +76,9 @@ class PtmlpV1(nn.Module):
     def density(self, edge_vec: Tensor, edge_i: Tensor, edge_j: Tensor, species: Tensor, n_local: int) -> Tensor:
         """Scaled neighbour-density coefficients A [n_local, n_channels, (l_max+1)^2].
 
-        The C++ core has a fused kernel for exactly this step (cpp/fused_v1.cpp) and then calls
-        :meth:`energy_from_density`; tests check that both paths agree to round-off."""
+        On CPU the LAMMPS pair style evaluates the whole model (this, :meth:`energy_from_density`
+        and the backward) in C++ (cpp/fused_v1*.cpp, cpp/net_v1.cpp); tests check that both
+        paths agree to round-off."""
         r = torch.sqrt((edge_vec * edge_vec).sum(-1))
         unit = edge_vec / r.unsqueeze(-1)
         n_edges = r.shape[0]
