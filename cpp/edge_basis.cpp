@@ -9,7 +9,7 @@ namespace {
 // Y_lm = N Q_l^|m|(z) {Im (x+iy)^|m|, 1, Re (x+iy)^m}: polynomials in (x, y, z); forward-mode
 // derivatives carried along. L is a template parameter so every loop unrolls.
 template <int L>
-void harmonics_lanes(const double *norm, const v4d u[3], v4d *y, v4d *dy, bool grad)
+void harmonics_lanes(const double *norm, const v4d u[3], v4d *y, v4d *dy, int ld, bool grad)
 {
   const v4d x = u[0], yy = u[1], z = u[2], zero = splat4(0.0), one = splat4(1.0);
   v4d re[L + 1], im[L + 1], rex[L + 1], rey[L + 1], imx[L + 1], imy[L + 1];
@@ -47,9 +47,9 @@ void harmonics_lanes(const double *norm, const v4d u[3], v4d *y, v4d *dy, bool g
       const v4d nq = norm[k] * q[am][l];
       y[k] = nq * f;
       if (!grad) continue;
-      dy[3 * k] = m < 0 ? nq * imx[am] : (m == 0 ? zero : nq * rex[am]);
-      dy[3 * k + 1] = m < 0 ? nq * imy[am] : (m == 0 ? zero : nq * rey[am]);
-      dy[3 * k + 2] = norm[k] * dq[am][l] * f;
+      dy[k] = m < 0 ? nq * imx[am] : (m == 0 ? zero : nq * rex[am]);
+      dy[ld + k] = m < 0 ? nq * imy[am] : (m == 0 ? zero : nq * rey[am]);
+      dy[2 * ld + k] = norm[k] * dq[am][l] * f;
     }
 }
 
@@ -81,6 +81,36 @@ void sincos_lanes(v4d th, v4d &s, v4d &c)
   }
   s = pc;
   c = -(t * ps);
+}
+
+// a, b, c, d hold one quantity for lanes 0..3 each; afterwards lane i's four quantities
+inline void transpose4(v4d &a, v4d &b, v4d &c, v4d &d)
+{
+  typedef long long v4i __attribute__((vector_size(32)));
+  const v4d t0 = __builtin_shuffle(a, b, v4i{0, 4, 2, 6}), t1 = __builtin_shuffle(a, b, v4i{1, 5, 3, 7});
+  const v4d t2 = __builtin_shuffle(c, d, v4i{0, 4, 2, 6}), t3 = __builtin_shuffle(c, d, v4i{1, 5, 3, 7});
+  a = __builtin_shuffle(t0, t2, v4i{0, 1, 4, 5});
+  b = __builtin_shuffle(t1, t3, v4i{0, 1, 4, 5});
+  c = __builtin_shuffle(t0, t2, v4i{2, 3, 6, 7});
+  d = __builtin_shuffle(t1, t3, v4i{2, 3, 6, 7});
+}
+
+// row l < count of dst (stride ld) gets src[k][l] for k < n (n a multiple of 4)
+inline void lanes_to_rows(const v4d *src, int n, int count, double *dst, long ld)
+{
+  if (count == 4) {
+    for (int k = 0; k < n; k += 4) {
+      v4d a = src[k], b = src[k + 1], c = src[k + 2], d = src[k + 3];
+      transpose4(a, b, c, d);
+      store4(dst + k, a);
+      store4(dst + ld + k, b);
+      store4(dst + 2 * ld + k, c);
+      store4(dst + 3 * ld + k, d);
+    }
+    return;
+  }
+  for (int l = 0; l < count; ++l)
+    for (int k = 0; k < n; ++k) dst[l * ld + k] = src[k][l];
 }
 
 // rq[l][:] = sum_n bu[n][l] W[s_l][n][:] (and drq from dbu) for lanes l < count. NV: channel
@@ -151,29 +181,23 @@ void radial4(const RadialBasis &b, v4d r, const int s[4], int count, double *rq,
 void harmonics4(int l_max, const double *norm, const v4d u[3], int count, double *y, long ldy, double *dy,
                 long lddy, int mp)
 {
-  v4d yv[49], dyv[3 * 49];
+  constexpr int kMax = 52;    // (6 + 1)^2 padded to a multiple of 4
+  v4d yv[kMax], dyv[3 * kMax];
   const bool grad = dy != nullptr;
-  switch (l_max) {
-    case 0: harmonics_lanes<0>(norm, u, yv, dyv, grad); break;
-    case 1: harmonics_lanes<1>(norm, u, yv, dyv, grad); break;
-    case 2: harmonics_lanes<2>(norm, u, yv, dyv, grad); break;
-    case 3: harmonics_lanes<3>(norm, u, yv, dyv, grad); break;
-    case 4: harmonics_lanes<4>(norm, u, yv, dyv, grad); break;
-    case 5: harmonics_lanes<5>(norm, u, yv, dyv, grad); break;
-    default: harmonics_lanes<6>(norm, u, yv, dyv, grad); break;
-  }
   const int nm = (l_max + 1) * (l_max + 1);
-  for (int l = 0; l < count; ++l) {
-    double *yl = y + l * ldy;
-    for (int k = 0; k < nm; ++k) yl[k] = yv[k][l];
-    for (int k = nm; k < mp; ++k) yl[k] = 0.0;
-    if (!grad) continue;
-    double *dl = dy + l * lddy;
-    for (int d = 0; d < 3; ++d) {
-      for (int k = 0; k < nm; ++k) dl[d * mp + k] = dyv[3 * k + d][l];
-      for (int k = nm; k < mp; ++k) dl[d * mp + k] = 0.0;
-    }
+  for (int k = nm; k < mp; ++k) yv[k] = dyv[k] = dyv[kMax + k] = dyv[2 * kMax + k] = splat4(0.0);
+  switch (l_max) {
+    case 0: harmonics_lanes<0>(norm, u, yv, dyv, kMax, grad); break;
+    case 1: harmonics_lanes<1>(norm, u, yv, dyv, kMax, grad); break;
+    case 2: harmonics_lanes<2>(norm, u, yv, dyv, kMax, grad); break;
+    case 3: harmonics_lanes<3>(norm, u, yv, dyv, kMax, grad); break;
+    case 4: harmonics_lanes<4>(norm, u, yv, dyv, kMax, grad); break;
+    case 5: harmonics_lanes<5>(norm, u, yv, dyv, kMax, grad); break;
+    default: harmonics_lanes<6>(norm, u, yv, dyv, kMax, grad); break;
   }
+  lanes_to_rows(yv, mp, count, y, ldy);
+  if (grad)
+    for (int d = 0; d < 3; ++d) lanes_to_rows(dyv + d * kMax, mp, count, dy + d * mp, lddy);
 }
 
 }    // namespace ptmlp
