@@ -51,13 +51,14 @@ def oxide_slab(seed: int = 0, vacuum_A: float = 10.0, isolated: bool = True, rep
 
 
 def make_model(path: Path, dtype: str = "float64", seed: int = 0, type_names=TYPE_NAMES, r_cut=R_CUT_A,
-               fit_on=None, te_range_K=None) -> Path:
+               fit_on=None, te_range_K=None, **arch) -> Path:
     """Random model whose normalisation is fitted on ``fit_on`` so energies/forces are O(eV).
-    With ``te_range_K`` = (low, high) the model takes the electronic temperature as input."""
+    With ``te_range_K`` = (low, high) the model takes the electronic temperature as input;
+    ``arch`` overrides the architecture keys of ModelConfig."""
     torch.manual_seed(seed)
-    model = build_model(ModelConfig(type_names=list(type_names), r_cut=r_cut, n_radial=6, n_channels=8,
-                                    l_max=3, hidden_widths=[32, 32], dtype="float64",
-                                    electronic_temperature=te_range_K is not None))
+    sizes = dict(n_radial=6, n_channels=8, l_max=3, hidden_widths=[32, 32]) | arch
+    model = build_model(ModelConfig(type_names=list(type_names), r_cut=r_cut, dtype="float64",
+                                    electronic_temperature=te_range_K is not None, **sizes))
     structure = fit_on if fit_on is not None else oxide_slab(seed=seed + 100)
     fit_normalization(model, [atoms_to_graph(structure, type_names, r_cut)])
     model.energy_scale.fill_(3.0)

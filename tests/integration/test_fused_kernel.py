@@ -12,7 +12,7 @@ from conftest import TYPE_NAMES, make_model, oxide_slab, run_lmp
 from lammps_compare import lammps_results
 
 
-@pytest.mark.parametrize("kind", ["float64", "te", "float32"])
+@pytest.mark.parametrize("kind", ["float64", "te", "float32", "odd_sizes_l0", "odd_sizes_l5", "l6"])
 def test_fused_equals_torchscript(tmp_path, model_file, kind, plugin_built):
     """Model v1 wholly in C++ (density, networks, backward) against the all-TorchScript path;
     float32 models run in C++ in float64 from their float32 weights."""
@@ -20,6 +20,11 @@ def test_fused_equals_torchscript(tmp_path, model_file, kind, plugin_built):
         model = make_model(tmp_path / "te.pt", te_range_K=(1000.0, 8000.0))
     elif kind == "float32":
         model = make_model(tmp_path / "f32.pt", dtype="float32")
+    elif kind.startswith("odd_sizes"):  # channel and layer counts that are not multiples of the vector width
+        model = make_model(tmp_path / "odd.pt", n_radial=3, n_channels=5, l_max=int(kind[-1]),
+                           hidden_widths=[7, 3])
+    elif kind == "l6":  # the largest l_max, 13 channels, no hidden layer
+        model = make_model(tmp_path / "l6.pt", n_radial=9, n_channels=13, l_max=6, hidden_widths=[])
     else:
         model = model_file
     style = f"ptmlp/tel {model} tel 5000" if kind == "te" else f"ptmlp {model}"
