@@ -89,8 +89,8 @@ void FusedV1::evaluate(const EdgeInput &in, bool grad, double *atom_e, double *g
       w.at.assign(static_cast<size_t>(n) * mp * qp, 0.0);
       for (int i = 0; i < n; ++i) {
         const int64_t k0 = start[i0 + i] - e0, k1 = start[i0 + i + 1] - e0;
-        gemm_acc(nm_, static_cast<int>(k1 - k0), qp, &w.y[k0 * mp], 1, mp, &w.rq[k0 * qp], qp, &w.at[i * mp * qp],
-                 qp);
+        gemm(nm_, static_cast<int>(k1 - k0), qp, &w.y[k0 * mp], 1, mp, &w.rq[k0 * qp], qp, &w.at[i * mp * qp], qp,
+             false);
       }
       if (prof) my_busy[0] += seconds_since(clock);
       w.e.resize(n);
@@ -109,10 +109,10 @@ void FusedV1::evaluate(const EdgeInput &in, bool grad, double *atom_e, double *g
         const double *gat = &w.gat[static_cast<size_t>(i) * mp * qp];
         for (int q = 0; q < Q; ++q)
           for (int m = 0; m < mp; ++m) w.ga[q * mp + m] = gat[m * qp + q];
-        w.gr.assign(ni * qp, 0.0);
-        w.gy.assign(ni * mp, 0.0);
-        gemm_acc(static_cast<int>(ni), mp, qp, &w.y[k0 * mp], mp, 1, gat, qp, w.gr.data(), qp);
-        gemm_acc(static_cast<int>(ni), Q, mp, &w.rq[k0 * qp], qp, 1, w.ga.data(), mp, w.gy.data(), mp);
+        w.gr.resize(ni * qp);
+        w.gy.resize(ni * mp);
+        gemm(static_cast<int>(ni), mp, qp, &w.y[k0 * mp], mp, 1, gat, qp, w.gr.data(), qp, false);
+        gemm(static_cast<int>(ni), Q, mp, &w.rq[k0 * qp], qp, 1, w.ga.data(), mp, w.gy.data(), mp, false);
         for (int64_t k = 0; k < ni; ++k) {
           const double *geo = &w.geo[4 * (k0 + k)], *u = geo + 1;
           const double *gr = &w.gr[k * qp], *drq = &w.drq[(k0 + k) * qp];

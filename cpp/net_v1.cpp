@@ -196,14 +196,18 @@ void NetV1::run(int n, const double *at, const int64_t *s, const double *te, boo
     for (int k = 0; k < nh; ++k) off[k + 1] = off[k] + static_cast<size_t>(ns) * layers[k].out_pad;
     w.z.resize(off[nh]);
     w.h.resize(off[nh]);
+    w.sg.resize(off[nh]);
     const double *in = xs;
     int ld_in = ldx;
     for (int k = 0; k < nh; ++k) {
       const Layer &L = layers[k];
-      double *z = &w.z[off[k]], *h = &w.h[off[k]];
+      double *z = &w.z[off[k]], *h = &w.h[off[k]], *sg = &w.sg[off[k]];
       for (int r = 0; r < ns; ++r) std::copy_n(L.b.data(), L.out_pad, z + r * L.out_pad);
-      gemm_acc(ns, L.n_in, L.out_pad, in, ld_in, 1, L.wt.data(), L.out_pad, z, L.out_pad);
-      for (size_t j = 0; j < static_cast<size_t>(ns) * L.out_pad; ++j) h[j] = z[j] * sigmoid(z[j]);
+      gemm(ns, L.n_in, L.out_pad, in, ld_in, 1, L.wt.data(), L.out_pad, z, L.out_pad, true);    // z = b + ...
+      for (size_t j = 0; j < static_cast<size_t>(ns) * L.out_pad; ++j) {
+        sg[j] = sigmoid(z[j]);    // kept for the backward
+        h[j] = z[j] * sg[j];
+      }
       in = h;
       ld_in = L.out_pad;
     }
@@ -220,14 +224,12 @@ void NetV1::run(int n, const double *at, const int64_t *s, const double *te, boo
       for (int j = 0; j < ld_in; ++j) w.dh[r * ld_in + j] = j < last.n_in ? energy_scale_ * last.w[j] : 0.0;
     for (int k = nh - 1; k >= 0; --k) {
       const Layer &L = layers[k];
-      const double *z = &w.z[off[k]];
+      const double *z = &w.z[off[k]], *sg = &w.sg[off[k]];
       w.dz.resize(static_cast<size_t>(ns) * L.out_pad);
-      for (size_t j = 0; j < static_cast<size_t>(ns) * L.out_pad; ++j) {
-        const double sg = sigmoid(z[j]);
-        w.dz[j] = w.dh[j] * sg * (1.0 + z[j] * (1.0 - sg));
-      }
-      w.dh.assign(static_cast<size_t>(ns) * L.in_pad, 0.0);
-      gemm_acc(ns, L.n_out, L.in_pad, w.dz.data(), L.out_pad, 1, L.w.data(), L.in_pad, w.dh.data(), L.in_pad);
+      for (size_t j = 0; j < static_cast<size_t>(ns) * L.out_pad; ++j)
+        w.dz[j] = w.dh[j] * sg[j] * (1.0 + z[j] * (1.0 - sg[j]));    // silu'(z)
+      w.dh.resize(static_cast<size_t>(ns) * L.in_pad);
+      gemm(ns, L.n_out, L.in_pad, w.dz.data(), L.out_pad, 1, L.w.data(), L.in_pad, w.dh.data(), L.in_pad, false);
     }
     // w.dh is now dE/dx of the gathered rows (ld = ldx)
     for (int r = 0; r < ns; ++r) std::copy_n(&w.dh[static_cast<size_t>(r) * ldx], ldx, &w.dx[w.rows[r] * ldx]);

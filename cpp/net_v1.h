@@ -18,7 +18,7 @@ class NetV1 {
 
   // Per-thread scratch, grown on first use and reused.
   struct Work {
-    std::vector<double> x, dx, xs, dxs, z, h, dh, dz, out;
+    std::vector<double> x, dx, xs, dxs, z, h, sg, dh, dz, out;
     std::vector<int> rows;
   };
 

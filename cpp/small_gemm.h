@@ -27,9 +27,10 @@ inline double hsum4(v4d v) { return (v[0] + v[1]) + (v[2] + v[3]); }
 
 }    // namespace
 
-// C[r*ldc + j] += sum_{kk<k} X[r*xr + kk*xk] * B[kk*ldb + j]  for r < rows, j < n.
-// n must be a multiple of 4 (callers pad their matrices with zero columns).
-void gemm_acc(int rows, int k, int n, const double *x, long xr, long xk, const double *b, long ldb, double *c,
-              long ldc);
+// C[r*ldc + j] (+)= sum_{kk<k} X[r*xr + kk*xk] * B[kk*ldb + j]  for r < rows, j < n: added to C
+// when accumulate, else C is overwritten. n must be a multiple of 4 (callers pad their
+// matrices with zero columns).
+void gemm(int rows, int k, int n, const double *x, long xr, long xk, const double *b, long ldb, double *c, long ldc,
+          bool accumulate);
 
 }    // namespace ptmlp
