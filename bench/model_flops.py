@@ -4,12 +4,13 @@
         [--peak-gflops-per-core 41.6]
 
 Counted arithmetic (multiply and add each one FLOP) of one force evaluation, per atom, for the
-fused CPU path: per edge the radial basis and its derivative (~12 n_radial), the radial mixing
-(2 n_radial Q for values, 4 n_radial Q with derivatives), real spherical harmonics with
-gradients (~12 M), density accumulation (2 Q M) and its backward (4 Q M + 6 M + 10); per atom
-the power spectrum (2 Q^2 M forward, twice that backward) and the networks (2 x weights
-forward, 4 x weights backward). The default peak is 2.6 GHz x 16 double-precision FLOP/cycle
-(AVX-512 FMA) for one core; pass yours.
+C++ CPU path (each quantity computed once; the backward reuses the forward's per-edge values):
+per edge the radial basis with its derivative (~12 n_radial), the radial mixing with
+derivatives (4 n_radial Q), real spherical harmonics with gradients (~12 M), density
+accumulation (2 Q M) and its backward (4 Q M + 2 Q + 6 M + 10); per atom the power spectrum
+(2 Q^2 M forward, the same backward) and the networks (2 x weights forward, 2 x weights for the
+input gradient). The default peak is 2.6 GHz x 16 double-precision FLOP/cycle (two 256-bit FMA
+units, the AVX+FMA the kernels are built with) for one core; pass yours.
 """
 
 from __future__ import annotations
@@ -46,10 +47,10 @@ def flops_per_atom(arch: dict, neighbours: float) -> dict:
     nr, q, lmax, hidden = arch["n_radial"], arch["n_channels"], arch["l_max"], arch["hidden_widths"]
     m = (lmax + 1) ** 2
     n_feat = (lmax + 1) * q * (q + 1) // 2 + (2 if arch.get("electronic_temperature") else 0)
-    per_edge = (12 * nr + 2 * nr * q + 5 * m + 2 * q * m) + (12 * nr + 4 * nr * q + 12 * m + 4 * q * m + 6 * m + 10)
+    per_edge = (12 * nr + 4 * nr * q + 12 * m + 2 * q * m) + (4 * q * m + 2 * q + 6 * m + 10)
     widths = [n_feat] + list(hidden) + [1]
     weights = sum(a * b for a, b in zip(widths[:-1], widths[1:]))
-    per_atom = 2 * q * q * m * 3 + 2 * weights * 3
+    per_atom = 2 * q * q * m * 2 + 2 * weights * 2
     return {"per_edge": per_edge, "edges_per_atom": neighbours, "per_atom_network": per_atom,
             "total_per_atom": per_edge * neighbours + per_atom}
 
