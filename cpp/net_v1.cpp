@@ -99,10 +99,10 @@ std::unique_ptr<NetV1> NetV1::try_create(torch::jit::Module &m, int nq, int l_ma
 // P_l[q][q'] = sum_{m in l} At[m][q] At[m][q'] as rank-1 updates over rows of At (mp, qp), then
 // the q <= q' pairs in triu order, standardised per species.
 void NetV1::features(int n, const double *at, const int64_t *s, const double *te, bool te_per_atom, double *x,
-                     int ldx) const
+                     int ldx, std::vector<double> &p) const
 {
   const int Q = nq_, qp = qp_, np = static_cast<int>(pair_q_.size());
-  std::vector<double> p(static_cast<size_t>(Q) * qp);
+  p.resize(static_cast<size_t>(Q) * qp);
   for (int i = 0; i < n; ++i) {
     const double *ai = at + static_cast<size_t>(i) * mp_ * qp;
     const double *mean = &mean_[s[i] * n_feat_], *inv = &inv_std_[s[i] * n_feat_];
@@ -131,11 +131,11 @@ void NetV1::features(int n, const double *at, const int64_t *s, const double *te
 // dE/dAt[m][:] = sum_q' At[m][q'] S_l[q'][:] with S_l the symmetric matrix of dE/dP_l (diagonal
 // doubled, since P_qq = sum A_q^2).
 void NetV1::feature_backward(int n, const double *at, const int64_t *s, const double *te, bool te_per_atom,
-                             const double *dx, int ldx, double *gat, double *dedt) const
+                             const double *dx, int ldx, double *gat, double *dedt, std::vector<double> &sym) const
 {
   const int Q = nq_, qp = qp_, np = static_cast<int>(pair_q_.size());
   std::fill(gat, gat + static_cast<size_t>(n) * mp_ * qp, 0.0);
-  std::vector<double> sym(static_cast<size_t>(Q) * qp, 0.0);
+  sym.assign(static_cast<size_t>(Q) * qp, 0.0);    // the padding columns stay zero
   for (int i = 0; i < n; ++i) {
     const double *ai = at + static_cast<size_t>(i) * mp_ * qp;
     double *gi = gat + static_cast<size_t>(i) * mp_ * qp;
@@ -174,7 +174,7 @@ void NetV1::run(int n, const double *at, const int64_t *s, const double *te, boo
 {
   const int ldx = pad4(n_in_);
   w.x.resize(static_cast<size_t>(n) * ldx);
-  features(n, at, s, te, te_per_atom, w.x.data(), ldx);
+  features(n, at, s, te, te_per_atom, w.x.data(), ldx, w.pq);
   if (grad) w.dx.assign(static_cast<size_t>(n) * ldx, 0.0);
   for (int sp = 0; sp < n_species_; ++sp) {
     w.rows.clear();
@@ -234,7 +234,7 @@ void NetV1::run(int n, const double *at, const int64_t *s, const double *te, boo
     // w.dh is now dE/dx of the gathered rows (ld = ldx)
     for (int r = 0; r < ns; ++r) std::copy_n(&w.dh[static_cast<size_t>(r) * ldx], ldx, &w.dx[w.rows[r] * ldx]);
   }
-  if (grad) feature_backward(n, at, s, te, te_per_atom, w.dx.data(), ldx, gat, dedt);
+  if (grad) feature_backward(n, at, s, te, te_per_atom, w.dx.data(), ldx, gat, dedt, w.pq);
 }
 
 }    // namespace ptmlp

@@ -19,6 +19,7 @@ class NetV1 {
   // Per-thread scratch, grown on first use and reused.
   struct Work {
     std::vector<double> x, dx, xs, dxs, z, h, sg, dh, dz, out;
+    std::vector<double> pq;    // (Q, qp): one l's power-spectrum block or its gradient
     std::vector<int> rows;
   };
 
@@ -46,9 +47,9 @@ class NetV1 {
   std::vector<std::vector<Layer>> nets_;    // per species; the last layer has n_out 1
 
   void features(int n, const double *at, const int64_t *s, const double *te, bool te_per_atom, double *x,
-                int ldx) const;
+                int ldx, std::vector<double> &p) const;
   void feature_backward(int n, const double *at, const int64_t *s, const double *te, bool te_per_atom,
-                        const double *dx, int ldx, double *gat, double *dedt) const;
+                        const double *dx, int ldx, double *gat, double *dedt, std::vector<double> &sym) const;
 };
 
 }    // namespace ptmlp

@@ -11,7 +11,7 @@ inline void tile(int k, const double *x, long xr, long xk, const double *b, long
 {
   v4d acc[R][V];
   for (int r = 0; r < R; ++r)
-    for (int v = 0; v < V; ++v) acc[r][v] = accumulate ? load4(c + r * ldc + 4 * v) : v4d{0, 0, 0, 0};
+    for (int v = 0; v < V; ++v) acc[r][v] = accumulate ? load4(c + r * ldc + 4 * v) : splat4(0.0);
   for (int kk = 0; kk < k; ++kk) {
     const double *bk = b + kk * ldb;
     v4d bv[V];
