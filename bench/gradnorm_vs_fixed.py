@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from ase.build import bulk
 
-from ptmlp.labelers.lammps_potential import FE_EAM, LammpsPotentialLabeler
+from ptmlp.labelers.lammps_potential import LammpsPotentialLabeler, fe_eam
 from ptmlp.models import ModelConfig, build_model
 from ptmlp.training.config import TrainConfig
 from ptmlp.training.trainer import Trainer, make_batch, rmse_report
@@ -25,7 +25,7 @@ from ptmlp.graph import atoms_to_graph
 
 def frames(n: int, seed: int):
     rng = np.random.default_rng(seed)
-    labeler = LammpsPotentialLabeler(*FE_EAM)
+    labeler = LammpsPotentialLabeler(fe_eam())
     out = []
     for k in range(n):
         a = bulk("Fe", "bcc", a=float(rng.uniform(2.6, 2.9)), cubic=True).repeat(3)

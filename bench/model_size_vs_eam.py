@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 
 from ptmlp.export import export_model
-from ptmlp.labelers.lammps_potential import potentials_dir
+from ptmlp.potential import potentials_dir
 from ptmlp.lammps_env import venv_bin
 from ptmlp.models import ModelConfig, build_model
 

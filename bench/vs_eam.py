@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 from ptmlp.demo import DEMO_MODEL
-from ptmlp.labelers.lammps_potential import potentials_dir
+from ptmlp.potential import potentials_dir
 from ptmlp.lammps_env import run_lammps
 
 INPUT = """

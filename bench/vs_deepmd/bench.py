@@ -99,7 +99,7 @@ def main(argv=None) -> int:
         with steps.run("accuracy") as rec:
             rec.update(accuracy(work, dp_models, pt["model_pt"], args.train_threads))
 
-    from ptmlp.labelers.lammps_potential import potentials_dir
+    from ptmlp.potential import potentials_dir
 
     models = {"eam_fs": str(potentials_dir() / "Fe_mm.eam.fs"), **dp_models, "ptmlp": pt["model_pt"]}
     if not args.skip_speed:

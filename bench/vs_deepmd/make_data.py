@@ -65,7 +65,7 @@ run {sample_steps}
 def run_trajectory(cond: Condition, k: int, work: Path, n_frames: int, every_steps: int):
     """Langevin MD with eam/fs in the bench lmp; returns the sampled ase.Atoms (unlabelled)."""
     from ase.io import read
-    from ptmlp.labelers.lammps_potential import potentials_dir
+    from ptmlp.potential import potentials_dir
     from ptmlp.lammps_env import run_lammps
 
     t = cond.temperatures_K[k]
@@ -88,7 +88,7 @@ def make_data(work: Path, n_frames: int = 20, every_steps: int = 100) -> dict:
     import dpdata
     from ptmlp.data.splits import save_split
     from ptmlp.data.store import open_or_create
-    from ptmlp.labelers.lammps_potential import FE_EAM, LammpsPotentialLabeler
+    from ptmlp.labelers.lammps_potential import LammpsPotentialLabeler, fe_eam
 
     out = work / "data"
     out.mkdir(parents=True, exist_ok=True)
@@ -96,7 +96,7 @@ def make_data(work: Path, n_frames: int = 20, every_steps: int = 100) -> dict:
     if h5.exists():
         h5.unlink()  # rebuilt whole: the split refers to frame indices
     ds = open_or_create(h5)
-    labeler = LammpsPotentialLabeler(*FE_EAM)
+    labeler = LammpsPotentialLabeler(fe_eam())
     split: dict[str, list[int]] = {"train": [], "validation": [], "test": []}
     conditions = []
     for cond in CONDITIONS:

@@ -7,6 +7,8 @@ rules and words its messages the same way.
 from __future__ import annotations
 
 import json
+import zipfile
+from pathlib import Path
 from typing import Any
 
 from .errors import EnsembleMismatchError, ModelFileError
@@ -32,6 +34,10 @@ def _fail(filename: str, problem: str) -> ModelFileError:
     return ModelFileError(f"model file {filename}: {problem}")
 
 
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a JSON value; re-export the model (NaN is written as null)")
+
+
 def parse_metadata(text: str | bytes, filename: str) -> dict[str, Any]:
     """Parse and validate the metadata text of ``filename``; return the dict.
 
@@ -42,11 +48,29 @@ def parse_metadata(text: str | bytes, filename: str) -> dict[str, Any]:
     if not text.strip():
         raise _fail(filename, f"has no {METADATA_FILE}; export it with ptmlp.export.export_model")
     try:
-        meta = json.loads(text)
+        meta = json.loads(text, parse_constant=_no_constant)  # NaN/Infinity are not JSON (C++ agrees)
     except json.JSONDecodeError as exc:
         raise _fail(filename, f"{METADATA_FILE} is not valid JSON ({exc.msg} at line {exc.lineno})") from None
+    except ValueError as exc:
+        raise _fail(filename, f"{METADATA_FILE} is not valid JSON ({exc})") from None
     validate_metadata(meta, filename)
     return meta
+
+
+def read_model_metadata(path: str | Path) -> dict[str, Any]:
+    """Validated ``metadata.json`` of a model file, read from the TorchScript zip without torch."""
+    path = Path(path)
+    if not path.is_file():
+        raise ModelFileError(f"model file {path}: no such file")
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = [n for n in zf.namelist() if n.endswith(f"extra/{METADATA_FILE}")]
+            if not names:
+                raise _fail(str(path), f"has no {METADATA_FILE}; export it with ptmlp.export.export_model")
+            text = zf.read(names[0])
+    except zipfile.BadZipFile:
+        raise _fail(str(path), "not a TorchScript archive") from None
+    return parse_metadata(text, str(path))
 
 
 def validate_metadata(meta: Any, filename: str) -> None:
@@ -60,7 +84,7 @@ def validate_metadata(meta: Any, filename: str) -> None:
     if missing:
         raise _fail(filename, f"{METADATA_FILE} lacks key(s) {', '.join(missing)}")
     fv = meta[KEY_FORMAT_VERSION]
-    if fv != FORMAT_VERSION or isinstance(fv, bool):
+    if type(fv) is not int or fv != FORMAT_VERSION:  # 1.0 is refused, as in C++
         raise _fail(filename, f"format_version {fv!r} is not supported (this ptmlp reads {FORMAT_VERSION}); "
                               "re-export the model with a matching ptmlp")
     names = meta[KEY_TYPE_NAMES]

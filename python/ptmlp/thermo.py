@@ -9,35 +9,46 @@ import numpy as np
 from .units import BAR_TO_GPA
 
 
-def read_thermo(log_path: str | os.PathLike) -> dict[str, np.ndarray]:
-    """Columns of the last thermo block of a LAMMPS log as arrays (keys = LAMMPS names)."""
-    with open(log_path) as fh:
+def read_thermo_blocks(log_path: str | os.PathLike) -> list[dict[str, np.ndarray]]:
+    """Every thermo block of a LAMMPS log (one per ``run``/``minimize``) as {column: array}.
+
+    The one thermo reader of ptmlp. ``lammps.formats.LogFile`` is not used because it keeps a
+    block only once its ``Loop time`` line is written: the last block of a run that is still
+    going, was killed or hit a wall-time limit is lost, and restarts and progress reports need
+    exactly that block. A block ends at the first line that is not a full row of numbers;
+    blocks with no rows are dropped.
+    """
+    with open(log_path, errors="replace") as fh:
         lines = fh.read().splitlines()
     blocks = []
     k = 0
     while k < len(lines):
-        if lines[k].split()[:1] == ["Step"]:
-            header = lines[k].split()
-            rows = []
+        header = lines[k].split()
+        k += 1
+        if header[:1] != ["Step"]:
+            continue
+        rows = []
+        while k < len(lines):
+            parts = lines[k].split()
+            if len(parts) != len(header):
+                break
+            try:
+                rows.append([float(v) for v in parts])
+            except ValueError:
+                break
             k += 1
-            while k < len(lines):
-                parts = lines[k].split()
-                try:
-                    rows.append([float(v) for v in parts])
-                except ValueError:
-                    break
-                if len(parts) != len(header):
-                    rows.pop()
-                    break
-                k += 1
-            blocks.append((header, rows))
-        else:
-            k += 1
+        if rows:
+            data = np.array(rows)
+            blocks.append({name: data[:, c] for c, name in enumerate(header)})
+    return blocks
+
+
+def read_thermo(log_path: str | os.PathLike) -> dict[str, np.ndarray]:
+    """Columns of the last thermo block of a LAMMPS log as arrays (keys = LAMMPS names)."""
+    blocks = read_thermo_blocks(log_path)
     if not blocks:
         raise ValueError(f"{log_path} holds no thermo output")
-    header, rows = blocks[-1]
-    data = np.array(rows)
-    return {name: data[:, c] for c, name in enumerate(header)}
+    return blocks[-1]
 
 
 def summarise(thermo: dict[str, np.ndarray], n_atoms: int, wall_s: float, steps: int) -> str:

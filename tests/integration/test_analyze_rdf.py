@@ -9,7 +9,7 @@ import subprocess
 
 import numpy as np
 
-from ptmlp.labelers.lammps_potential import potentials_dir
+from ptmlp.potential import potentials_dir
 from ptmlp.lammps_env import lammps_environment, venv_bin
 
 from conftest import run_lmp

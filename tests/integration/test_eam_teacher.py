@@ -19,7 +19,7 @@ import pytest
 
 from ptmlp.demo import DEMO_MODEL, DEMO_REPORT
 from ptmlp.export import load_model
-from ptmlp.labelers.lammps_potential import potentials_dir
+from ptmlp.potential import potentials_dir
 from ptmlp.thermo import read_thermo
 
 from conftest import run_lmp

@@ -17,7 +17,8 @@ import pytest
 from ase.build import bulk
 
 from ptmlp.elastic.static import elastic_static
-from ptmlp.labelers.lammps_potential import lammps_calculator, potentials_dir
+from ptmlp.labelers.lammps_potential import lammps_calculator
+from ptmlp.potential import potentials_dir
 
 STRAIN = 1e-3
 DEFORM = {  # Voigt j -> change_box arguments for strain e (engineering shear for j = 4..6)

@@ -34,7 +34,7 @@ from ptmlp.elastic.potential import PotentialSpec
 from ptmlp.elastic.relax import relax_to_pressure
 from ptmlp.elastic.static import elastic_static
 from ptmlp.errors import InputError
-from ptmlp.labelers.lammps_potential import potentials_dir
+from ptmlp.potential import potentials_dir
 
 FE = dict(pair_style="eam/fs", pair_coeff="* * {potentials}/Fe_mm.eam.fs Fe", species=["Fe"], cutoff_A=5.3)
 

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from ptmlp.demo import DEMO_MODEL
-from ptmlp.labelers.lammps_potential import potentials_dir
+from ptmlp.potential import potentials_dir
 from ptmlp.lammps_env import venv_bin
 from ptmlp.melting.runner import read_histogram, read_profiles, read_series, template_path
 

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from ptmlp.hpc.restart import latest_restart, restart_step, run_resumable
-from ptmlp.labelers.lammps_potential import potentials_dir
+from ptmlp.potential import potentials_dir
 from ptmlp.lammps_env import lammps_binary, lammps_environment
 from ptmlp.thermo import read_thermo
 

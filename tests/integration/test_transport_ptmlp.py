@@ -52,7 +52,7 @@ PAIRS = {"ptmlp": "pair_style ptmlp fe_demo.pt\npair_coeff * * Fe",
 
 @pytest.mark.parametrize("style", ["ptmlp", "eam"])
 def test_heat_flux_from_centroid_stress_and_virial_sum(tmp_path, plugin_built, style):
-    from ptmlp.labelers.lammps_potential import potentials_dir
+    from ptmlp.potential import potentials_dir
 
     shutil.copy(DEMO_MODEL, tmp_path / "fe_demo.pt")
     pair = PAIRS[style].format(eam=potentials_dir() / "Fe_mm.eam.fs")

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from ptmlp.melting.bracket import rate_root
-from ptmlp.melting.runner import RunSpec, read_histogram, read_profiles, read_thermo_blocks
+from ptmlp.melting.runner import RunSpec, read_histogram, read_profiles
+from ptmlp.thermo import read_thermo_blocks
 
 
 def test_histogram_last_block(tmp_path):

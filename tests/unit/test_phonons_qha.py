@@ -17,7 +17,8 @@ import pytest
 from ase.build import bulk
 
 from ptmlp.errors import InputError
-from ptmlp.labelers.lammps_potential import fe_eam_calculator, lammps_calculator, potentials_dir
+from ptmlp.labelers.lammps_potential import fe_eam_calculator, lammps_calculator
+from ptmlp.potential import potentials_dir
 from ptmlp.phonons.qha import run_qha
 
 R_GAS = 8.314462618

@@ -15,7 +15,8 @@ from ase.build import bulk
 
 from ptmlp.calculator import PtmlpCalculator
 from ptmlp.demo import DEMO_MODEL
-from ptmlp.labelers.lammps_potential import fe_eam_calculator, potentials_dir
+from ptmlp.labelers.lammps_potential import fe_eam_calculator
+from ptmlp.potential import potentials_dir
 from ptmlp.phonons.harmonic import compute_phonons
 
 A_FE = 2.855324859704406  # relaxed lattice constant of Fe_mm.eam.fs, angstrom

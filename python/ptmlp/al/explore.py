@@ -40,7 +40,15 @@ from ..lammps_env import error_line, lammps_environment, run_lammps
 from . import generators as gen
 from .deviation import read_deviation_file
 
-TEMPLATE = Path(__file__).resolve().parents[3] / "inputs" / "explore.in"
+
+
+def explore_template() -> Path:
+    """The shipped ``inputs/explore.in``."""
+    from ..resources import input_template
+
+    return input_template("explore.in")
+
+
 SLURM_STATE = "slurm_state.json"  # ptmlp.hpc.workflow_state file of the job arrays, in the exploration folder
 SLURM_TASKS = "slurm_tasks.json"  # array name -> task ids of its elements, in element order
 
@@ -129,7 +137,7 @@ def slurm_job(config: ExploreConfig, work: Path, name: str, tasks: list[dict]) -
     values = {k: v for k, v in slurm_options(config).items() if k not in _SLURM_WAIT_KEYS}
     if config.timeout_s is not None and "time_limit" not in (config.slurm or {}):
         values["time_limit"] = format_time_limit(max(60, math.ceil(config.timeout_s)))  # SLURM: whole minutes
-    values.update(template="lammps_array", name=name, workdir=str(Path(work).resolve()), input=str(TEMPLATE),
+    values.update(template="lammps_array", name=name, workdir=str(Path(work).resolve()), input=str(explore_template()),
                   tasks=tasks, lmp_args=[*values["lmp_args"], "-screen", "screen.txt"])
     # relative paths of the mapping (venv) are relative to where ptmlp runs, as the structure files are
     return job_spec("explore.slurm", values, Path.cwd())
@@ -221,7 +229,7 @@ def _run_task(task: dict, folder: Path, models: Sequence[str], type_names: Seque
         return json.loads((folder / "task.json").read_text())
     variables = _prepare(task, folder, models, type_names, config, tel)
     try:
-        proc = run_lammps(TEMPLATE, folder, variables=variables, timeout_s=config.timeout_s)
+        proc = run_lammps(explore_template(), folder, variables=variables, timeout_s=config.timeout_s)
         return _finish(task, folder, type_names, "done", None, proc.stdout)
     except LammpsRunError as exc:
         return _finish(task, folder, type_names, "failed", str(exc))
@@ -242,7 +250,7 @@ def _run_mpi(tasks, folders, models, type_names, config: ExploreConfig, tel: boo
         if (folder / "task.json").exists():
             continue
         variables = _prepare(task, folder, models, type_names, config, tel)
-        jobs.append({"name": f"task_{task['id']}", "workdir": str(folder), "input": str(TEMPLATE),
+        jobs.append({"name": f"task_{task['id']}", "workdir": str(folder), "input": str(explore_template()),
                      "variables": {k: str(v) for k, v in variables.items()}, "timeout_s": config.timeout_s})
     if jobs:
         plan = work / "fanout.yaml"

@@ -20,10 +20,9 @@ def add_parser(sub) -> None:
 
 
 def repo_inputs() -> Path:
-    here = Path(__file__).resolve().parents[3] / "inputs"
-    if not (here / "md.in").exists():
-        raise InputError(f"input templates not found at {here}; run from a ptmlp checkout")
-    return here
+    from ..resources import inputs_dir
+
+    return inputs_dir()
 
 
 def run(args) -> int:

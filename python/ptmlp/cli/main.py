@@ -11,6 +11,8 @@ import importlib
 import pkgutil
 import sys
 
+from pydantic import ValidationError
+
 from ..errors import PtmlpError
 
 _NOT_COMMANDS = {"main", "common"}
@@ -42,6 +44,11 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.run(args) or 0)
     except PtmlpError as exc:
         print(f"ptmlp {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except ValidationError as exc:  # a config model built in code rather than through ptmlp.config
+        root = exc.title
+        print(f"ptmlp {args.command}: error: {exc.errors(include_url=False)[0]['msg']} "
+              f"({root}.{'.'.join(map(str, exc.errors()[0]['loc']))})", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"ptmlp {args.command}: interrupted", file=sys.stderr)

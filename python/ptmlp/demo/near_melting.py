@@ -12,7 +12,7 @@ import numpy as np
 from ase import Atoms
 from ase.build import bulk
 
-from ..labelers.lammps_potential import FE_EAM, potentials_dir
+from ..labelers.lammps_potential import fe_eam
 from ..lammps_env import preload_mpi
 
 #: (pressure GPa, temperature K) for each phase; Fe_mm.eam.fs melts at 2645 +- 9 K at 30 GPa
@@ -28,12 +28,10 @@ def _lammps_npt(atoms: Atoms, pressure_GPa: float, temp_K: float, seed: int, mel
 
     lmp = lammps(cmdargs=["-screen", "none", "-log", "none"])
     cell = atoms.cell.array
-    pair_style, pair_coeff, _ = FE_EAM
     bar = pressure_GPa * 1e4
     cmds = ["units metal", "atom_style atomic", "atom_modify map array sort 0 0",
             f"region box prism 0 {cell[0, 0]} 0 {cell[1, 1]} 0 {cell[2, 2]} 0 0 0",
-            "create_box 1 box", "mass 1 55.845",
-            f"pair_style {pair_style}", "pair_coeff " + pair_coeff.format(potentials=potentials_dir()),
+            "create_box 1 box", *fe_eam().lammps_lines(),
             "timestep 0.002", "thermo 0"]
     lmp.commands_list(cmds)
     for x in atoms.positions:

