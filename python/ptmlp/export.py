@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as _dt
-import json
 import os
 from pathlib import Path
 from typing import Any, Optional
 
 import torch
 
+from .atomic import atomic_open
 from .errors import ModelFileError
+from .jsonfile import dumps, to_strict
 from .metadata import FORMAT_VERSION, METADATA_FILE, check_ensemble, parse_metadata, validate_metadata
 
 
@@ -41,28 +42,24 @@ def build_metadata(model: torch.nn.Module, architecture: str = "ptmlp_v1",
 def export_model(model: torch.nn.Module, path: str | os.PathLike, *, architecture: str = "ptmlp_v1",
                  training: Optional[dict[str, Any]] = None,
                  electronic_temperature: Optional[dict[str, Any]] = None) -> dict[str, Any]:
-    """Script ``model`` and save it to ``path`` with its metadata; return the metadata.
-
-    The file is written to a temporary name and renamed, so an interrupted export never
-    leaves a half-written model behind.
-    """
+    """Script ``model`` and save it to ``path`` with its metadata (strict JSON: NaN is written as
+    null); return the metadata. An interrupted export never leaves a half-written model behind."""
     path = Path(path)
-    meta = build_metadata(model, architecture, training, electronic_temperature)
+    meta = to_strict(build_metadata(model, architecture, training, electronic_temperature))
     validate_metadata(meta, str(path))
     save_scripted(model, path, meta)
     return meta
 
 
 def save_scripted(model: torch.nn.Module, path: Path, meta: dict[str, Any]) -> None:
-    """Script ``model`` in eval mode and write it with ``meta`` as its metadata file, under a
-    temporary name first and then renamed."""
+    """Script ``model`` in eval mode and write it atomically with ``meta`` as its metadata file
+    (strict JSON)."""
     was_training = model.training
     model.eval()
     scripted = torch.jit.script(model)
     model.train(was_training)
-    tmp = path.with_name(path.name + ".tmp")
-    torch.jit.save(scripted, str(tmp), _extra_files={METADATA_FILE: json.dumps(meta, indent=1)})
-    os.replace(tmp, path)
+    with atomic_open(path, "wb") as fh:
+        torch.jit.save(scripted, fh, _extra_files={METADATA_FILE: dumps(meta)})
 
 
 def load_scripted(path: str, device: str | torch.device = "cpu") -> tuple[torch.jit.ScriptModule, Any]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sys
 
+from .config import validate_config
 from .export import export_model, load_model
 from .models import ModelConfig, build_model
 
@@ -15,7 +16,7 @@ def reexport(src: str, dst: str) -> None:
     arch = dict(meta["architecture"])
     if arch.pop("name", None) != "ptmlp_v1":
         raise SystemExit(f"{src}: only ptmlp_v1 models can be re-exported")
-    model = build_model(ModelConfig.from_dict(arch))
+    model = build_model(validate_config(ModelConfig, arch, source=f"{src} metadata architecture"))
     model.load_state_dict(module.state_dict(), strict=True)
     export_model(model, dst, training=meta["training"], electronic_temperature=meta["electronic_temperature"])
 

@@ -11,7 +11,8 @@ from ptmlp.calculator import PtmlpCalculator
 from ptmlp.errors import EnsembleMismatchError, InputError, ModelFileError
 from ptmlp.export import load_ensemble, load_model
 from ptmlp.metadata import METADATA_FILE
-from ptmlp.models import ModelConfig
+from ptmlp.config import ConfigError, validate_config
+from ptmlp.models import ModelConfig, build_model
 
 from conftest import make_model
 
@@ -63,9 +64,11 @@ def test_ensemble_must_agree(tmp_path, model_file):
 
 
 def test_config_rejects_bad_values():
-    with pytest.raises(InputError, match="l_max=9"):
-        ModelConfig(type_names=["Fe"], l_max=9)
-    with pytest.raises(InputError, match="unknown model config key"):
-        ModelConfig.from_dict({"type_names": ["Fe"], "rcut": 5.0})
-    with pytest.raises(InputError, match="not element symbols"):
-        ModelConfig(type_names=["Fe_hi"])
+    with pytest.raises(ConfigError, match=r"^m: l_max = 9 \(an integer\): expected <= 6$"):
+        validate_config(ModelConfig, {"type_names": ["Fe"], "l_max": 9}, source="m")
+    with pytest.raises(ConfigError, match=r"^m: rcut: unknown key \(did you mean 'r_cut'\?\)$"):
+        validate_config(ModelConfig, {"type_names": ["Fe"], "rcut": 5.0}, source="m")
+    with pytest.raises(ConfigError, match="not element symbols"):
+        validate_config(ModelConfig, {"type_names": ["Fe_hi"]}, source="m")
+    with pytest.raises(InputError, match="model.type_names is required to build a model"):
+        build_model(ModelConfig())

@@ -8,10 +8,9 @@ import torch
 from ase.build import bulk
 from ase.calculators.emt import EMT
 
-from ptmlp.config_io import from_dict
+from ptmlp.config import ConfigError, validate_config
 from ptmlp.data.frame import Frame
 from ptmlp.data.store import Dataset
-from ptmlp.errors import InputError
 from ptmlp.models import ModelConfig, build_model
 from ptmlp.training.config import RunConfig, TrainConfig
 from ptmlp.training.run import train_from_config
@@ -89,21 +88,23 @@ def test_early_stopping(emt_frames):
     assert "early stopping" in result["stopped"] and len(result["history"]) < 10
 
 
-def test_config_rejects_unknown_keys():
-    with pytest.raises(InputError, match=r"unknown key\(s\) \['epoch'\]"):
-        from_dict(RunConfig, {"dataset": "d.h5", "training": {"epoch": 3}})
-    with pytest.raises(InputError, match="weighting='magic' must be fixed, ramp or gradnorm"):
-        from_dict(RunConfig, {"dataset": "d.h5", "training": {"weighting": "magic"}}).validate()
+def test_config_rejects_unknown_keys(tmp_path):
+    (tmp_path / "d.h5").write_bytes(b"")
+    with pytest.raises(ConfigError, match=r"^t.yaml: training.epoch: unknown key \(did you mean 'epochs'\?\)$"):
+        validate_config(RunConfig, {"dataset": "d.h5", "training": {"epoch": 3}}, source="t.yaml", base_dir=tmp_path)
+    with pytest.raises(ConfigError, match="training.weighting = 'magic' .*: expected one of 'fixed', 'ramp', 'gradnorm'"):
+        validate_config(RunConfig, {"dataset": "d.h5", "training": {"weighting": "magic"}}, source="t.yaml",
+                        base_dir=tmp_path)
 
 
 def test_ensemble_members_differ(tmp_path, emt_frames):
     ds = Dataset.create(tmp_path / "d.h5")
     ds.append(emt_frames)
-    cfg = from_dict(RunConfig, {"dataset": str(tmp_path / "d.h5"), "output_dir": str(tmp_path / "run"),
-                                "ensemble": 2, "bootstrap": True,
-                                "model": {"r_cut": 4.0, "n_radial": 4, "n_channels": 4, "l_max": 2,
-                                          "hidden_widths": [8]},
-                                "training": {"epochs": 2, "batch_frames": 4}})
+    cfg = validate_config(RunConfig, {"dataset": str(tmp_path / "d.h5"), "output_dir": str(tmp_path / "run"),
+                                      "ensemble": 2, "bootstrap": True,
+                                      "model": {"r_cut": 4.0, "n_radial": 4, "n_channels": 4, "l_max": 2,
+                                                "hidden_widths": [8]},
+                                      "training": {"epochs": 2, "batch_frames": 4}})
     summary = train_from_config(cfg, log=quiet)
     assert len(summary["members"]) == 2
     from ptmlp.calculator import PtmlpCalculator

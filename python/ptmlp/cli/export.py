@@ -19,7 +19,7 @@ def run(args) -> int:
 
     import torch
 
-    from ..config_io import load_yaml
+    from ..config import load_config
     from ..data.store import Dataset
     from ..export import export_model
     from ..models import build_model
@@ -31,7 +31,7 @@ def run(args) -> int:
     if not os.path.exists(args.checkpoint) or not os.path.exists(config_path):
         raise InputError(f"{args.checkpoint}: expected <output_dir>/member_<k>/checkpoint.pt next to "
                          f"<output_dir>/config.yaml")
-    config = load_yaml(RunConfig, config_path)
+    config = load_config(RunConfig, config_path)
     model = build_model(model_config(config, Dataset(config.dataset)))
     ck = torch.load(args.checkpoint, weights_only=False)
     state = ck["state"]["best_state"] if args.best and ck["state"]["best_state"] is not None else ck["model"]

@@ -2,23 +2,40 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from .common import add_config_argument, example_requested, require_config
+
+
+def example() -> str:
+    from ..config import example_yaml
+    from ..training.config import RunConfig
+
+    return example_yaml(RunConfig, "ptmlp train config.yaml")
+
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("train", help="train model(s) from a YAML config (see ptmlp.training.config)")
-    p.add_argument("config", help="YAML: dataset, output_dir, model, training, ensemble, ...")
+    p = sub.add_parser("train", help="train model(s) from a YAML config (`ptmlp train --example` prints every key)")
+    add_config_argument(p, example, "YAML: dataset, output_dir, model, training, ensemble, ...")
     p.add_argument("--resume", action="store_true", help="continue from the checkpoints in output_dir")
     p.add_argument("--ensemble", type=int, default=None, help="train N members (overrides the config)")
     p.set_defaults(run=run)
 
 
 def run(args) -> int:
-    from ..config_io import load_yaml
+    if example_requested(args):
+        return 0
+    from ..config import read_yaml, validate_config
     from ..training.config import RunConfig
     from ..training.run import train_from_config
 
-    config = load_yaml(RunConfig, args.config)
-    if args.ensemble is not None:
-        config.ensemble = args.ensemble
+    path = require_config(args, "train")
+    data = read_yaml(path)
+    source = path
+    if args.ensemble is not None and isinstance(data, dict):
+        data["ensemble"] = args.ensemble
+        source = f"{path} (with --ensemble {args.ensemble})"
+    config = validate_config(RunConfig, data, source=source, base_dir=Path(path).resolve().parent)
     summary = train_from_config(config, resume=args.resume, log=lambda s: print(s, flush=True))
     for m in summary["members"]:
         b = m["best_validation"]

@@ -1,84 +1,61 @@
-"""Typed hyper-parameters of the model architectures (one place, units in the names)."""
+"""Typed hyper-parameters of the model architectures (one place; lengths in angstrom)."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
-from typing import Any
+from typing import Annotated, Literal, Optional
 
+from pydantic import Field, field_validator, model_validator
+
+from ..config import StrictModel, field
 from ..errors import InputError
 
 
-@dataclass
-class ModelConfig:
-    """Hyper-parameters of :class:`ptmlp.models.ptmlp_v1.PtmlpV1`.
+class ModelConfig(StrictModel):
+    """Hyper-parameters of the ptmlp_v1 model (lengths in angstrom)."""
 
-    Lengths are in angstrom.
-    """
+    type_names: Optional[list[str]] = field(None, "model species in type order (training default: the "
+                                                  "dataset's species); needed to build a model", min_length=1)
+    r_cut: float = field(5.0, "neighbour cutoff (A); energies and forces go smoothly to zero there", gt=0)
+    n_radial: int = field(8, "number of Bessel radial functions per neighbour species", ge=1)
+    n_channels: int = field(12, "learned radial x neighbour-species channels entering the power spectrum", ge=1)
+    l_max: int = field(3, "highest angular momentum of the real spherical harmonics", ge=0, le=6)
+    hidden_widths: list[Annotated[int, Field(ge=1)]] = field(
+        default_factory=lambda: [64, 64], description="hidden-layer widths of each per-species energy network")
+    envelope_p: int = field(6, "exponent of the polynomial cutoff envelope (C^2 smooth at r_cut for p >= 2)", ge=2)
+    zbl: bool = field(True, "add a ZBL screened-Coulomb repulsion at short range (needs element names)")
+    zbl_inner_cov_fraction: float = field(0.4, "ZBL fully on below this fraction of the summed covalent radii",
+                                          gt=0)
+    zbl_outer_cov_fraction: float = field(0.6, "ZBL switched off smoothly (C^2) at this fraction of the summed "
+                                               "covalent radii", gt=0)
+    dtype: Literal["float64", "float32"] = field("float64", "floating-point precision of the model")
+    electronic_temperature: bool = field(False, "the electronic temperature T_e (K) is a model input: energy = "
+                                                "electronic free energy F(R, T_e)")
+    te_scale_K: float = field(10000.0, "T_e enters the networks as t = T_e / te_scale_K and t^2", gt=0)
+    te_per_atom: bool = field(False, "T_e may be given per atom (metadata per_atom); otherwise one per structure")
 
-    type_names: list[str]
-    #: neighbour cutoff (angstrom); energies and forces go smoothly to zero there
-    r_cut: float = 5.0
-    #: number of Bessel radial functions per neighbour species
-    n_radial: int = 8
-    #: learned radial x neighbour-species channels entering the power spectrum
-    n_channels: int = 12
-    #: highest angular momentum of the real spherical harmonics
-    l_max: int = 3
-    #: hidden-layer widths of each per-species energy network
-    hidden_widths: list[int] = field(default_factory=lambda: [64, 64])
-    #: exponent of the polynomial cutoff envelope (C^2 smooth at r_cut for p >= 2)
-    envelope_p: int = 6
-    #: add a ZBL screened-Coulomb repulsion at short range (needs element names)
-    zbl: bool = True
-    #: ZBL is on in full below this fraction of the summed covalent radii ...
-    zbl_inner_cov_fraction: float = 0.4
-    #: ... and switched off smoothly (C^2) at this fraction
-    zbl_outer_cov_fraction: float = 0.6
-    #: "float64" (default) or "float32"
-    dtype: str = "float64"
-    #: the electronic temperature T_e (K) is a model input: energy = electronic free energy F(R, T_e)
-    electronic_temperature: bool = False
-    #: T_e enters the networks as t = T_e / te_scale_K and t^2
-    te_scale_K: float = 10000.0
-    #: T_e may be given per atom (metadata per_atom); otherwise one T_e per structure
-    te_per_atom: bool = False
+    @field_validator("type_names")
+    @classmethod
+    def _distinct(cls, names: Optional[list[str]]) -> Optional[list[str]]:
+        if names is not None and len(set(names)) != len(names):
+            raise ValueError("must list each species once")
+        return names
 
-    def __post_init__(self) -> None:
-        self.validate()
-
-    def validate(self) -> None:
-        """Raise :class:`InputError` naming the first bad value."""
-        if not self.type_names or len(set(self.type_names)) != len(self.type_names):
-            raise InputError(f"type_names {self.type_names!r} must be a non-empty list without duplicates")
-        checks = [
-            ("r_cut", self.r_cut > 0, "a positive length in angstrom"),
-            ("n_radial", self.n_radial >= 1, "an integer >= 1"),
-            ("n_channels", self.n_channels >= 1, "an integer >= 1"),
-            ("l_max", 0 <= self.l_max <= 6, "an integer in 0..6"),
-            ("hidden_widths", all(w >= 1 for w in self.hidden_widths), "a list of positive integers"),
-            ("envelope_p", self.envelope_p >= 2, "an integer >= 2"),
-            ("zbl_outer_cov_fraction", self.zbl_outer_cov_fraction > self.zbl_inner_cov_fraction > 0,
-             "larger than zbl_inner_cov_fraction > 0"),
-            ("dtype", self.dtype in ("float64", "float32"), "float64 or float32"),
-            ("te_scale_K", self.te_scale_K > 0, "a positive temperature in K"),
-        ]
-        for name, ok, expected in checks:
-            if not ok:
-                raise InputError(f"model config {name}={getattr(self, name)!r} must be {expected}")
-        if self.zbl:
+    @model_validator(mode="after")
+    def _cross_checks(self) -> "ModelConfig":
+        if not self.zbl_outer_cov_fraction > self.zbl_inner_cov_fraction:
+            raise ValueError(f"zbl_outer_cov_fraction {self.zbl_outer_cov_fraction} must be larger than "
+                             f"zbl_inner_cov_fraction {self.zbl_inner_cov_fraction}")
+        if self.zbl and self.type_names is not None:
             from ase.data import atomic_numbers
+
             unknown = [n for n in self.type_names if n not in atomic_numbers]
             if unknown:
-                raise InputError(f"type_names {unknown} are not element symbols; ZBL needs them "
+                raise ValueError(f"type_names {unknown} are not element symbols; ZBL needs them "
                                  "(set zbl: false for non-element species)")
+        return self
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "ModelConfig":
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise InputError(f"unknown model config key(s) {unknown}; known keys: {sorted(known)}")
-        return cls(**data)
+    def require_type_names(self) -> list[str]:
+        """The model species; one-line :class:`InputError` when they were not given."""
+        if self.type_names is None:
+            raise InputError("model.type_names is required to build a model (e.g. [Mg, Si, O])")
+        return list(self.type_names)

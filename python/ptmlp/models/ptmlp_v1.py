@@ -36,9 +36,8 @@ class PtmlpV1(nn.Module):
 
     def __init__(self, config: ModelConfig):
         super().__init__()
-        config.validate()
         self.config = config
-        self.type_names = list(config.type_names)
+        self.type_names = config.require_type_names()
         self.r_cut = float(config.r_cut)
         n_species = len(self.type_names)
         self.n_species = n_species

@@ -2,79 +2,81 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Optional
+from typing import Literal, Optional
 
-from ..errors import InputError
+from pydantic import model_validator
 
-
-@dataclass
-class LossWeights:
-    energy: float = 1.0  # per (eV/atom)^2
-    force: float = 1.0  # per (eV/angstrom)^2
-    virial: float = 0.1  # per (eV/atom)^2
+from ..config import StrictModel, field
+from ..config.types import InputFile, OutputPath
+from ..models.config import ModelConfig
 
 
-@dataclass
-class TrainConfig:
-    epochs: int = 100
-    batch_frames: int = 4
-    lr: float = 5e-3
-    lr_final: float = 5e-5
-    lr_schedule: str = "exponential"  # exponential | cosine
-    weight_decay: float = 0.0  # AdamW decoupled weight decay
-    #: fixed: `loss_weights`; ramp: DeePMD-style pref = limit + (start - limit) * lr / lr0 with
-    #: start = `ramp_start`, limit = `loss_weights`; gradnorm: learned weights (Chen et al., ICML 2018)
-    weighting: str = "fixed"
-    loss_weights: LossWeights = field(default_factory=LossWeights)
-    ramp_start: LossWeights = field(default_factory=lambda: LossWeights(energy=0.02, force=1000.0, virial=0.02))
-    gradnorm_alpha: float = 1.5
-    gradnorm_lr: float = 0.025
-    gradnorm_every_steps: int = 4
-    early_stopping_patience_epochs: Optional[int] = 30
-    #: an epoch counts as an improvement only if E+F validation RMSE drops by this fraction
-    early_stopping_min_rel_improvement: float = 1e-3
-    checkpoint_every_steps: int = 50
-    max_time_s: Optional[float] = None
-    seed: int = 0
+class LossWeights(StrictModel):
+    """Weights of the energy, force and virial terms of the loss."""
 
-    def validate(self) -> None:
-        checks = [
-            ("epochs", self.epochs >= 1, "an integer >= 1"),
-            ("batch_frames", self.batch_frames >= 1, "an integer >= 1"),
-            ("lr", self.lr > 0, "positive"),
-            ("lr_final", 0 < self.lr_final <= self.lr, "positive and <= lr"),
-            ("lr_schedule", self.lr_schedule in ("exponential", "cosine"), "exponential or cosine"),
-            ("weight_decay", self.weight_decay >= 0, ">= 0"),
-            ("weighting", self.weighting in ("fixed", "ramp", "gradnorm"), "fixed, ramp or gradnorm"),
-            ("checkpoint_every_steps", self.checkpoint_every_steps >= 1, ">= 1"),
-            ("gradnorm_every_steps", self.gradnorm_every_steps >= 1, ">= 1"),
-        ]
-        for name, ok, expected in checks:
-            if not ok:
-                raise InputError(f"training.{name}={getattr(self, name)!r} must be {expected}")
-        for w in (self.loss_weights, self.ramp_start):
-            if min(w.energy, w.force, w.virial) < 0:
-                raise InputError(f"loss weights {w} must be >= 0")
+    energy: float = field(1.0, "weight of the energy term, per (eV/atom)^2", ge=0)
+    force: float = field(1.0, "weight of the force term, per (eV/A)^2", ge=0)
+    virial: float = field(0.1, "weight of the virial term, per (eV/atom)^2", ge=0)
 
 
-@dataclass
-class RunConfig:
-    """Top level of ``ptmlp train`` YAML."""
+_RAMP_START = {"energy": 0.02, "force": 1000.0, "virial": 0.02}
 
-    dataset: str = ""  # HDF5 dataset (ptmlp data import)
-    output_dir: str = "train_run"
-    split: Optional[str] = None  # split JSON (ptmlp data split); default: computed from the keys below
-    split_fractions: list[float] = field(default_factory=lambda: [0.8, 0.1, 0.1])
-    split_by_group: bool = True
-    model: Optional[dict] = None  # ModelConfig keys; type_names default to the dataset's species
-    training: TrainConfig = field(default_factory=TrainConfig)
-    ensemble: int = 1  # members trained with seeds seed, seed+1, ...
-    bootstrap: bool = False  # each member trains on a bootstrap resample of the training frames
 
-    def validate(self) -> None:
-        if not self.dataset:
-            raise InputError("config key 'dataset' (path of the HDF5 dataset) is required")
-        if self.ensemble < 1:
-            raise InputError(f"ensemble={self.ensemble} must be >= 1")
-        self.training.validate()
+class TrainConfig(StrictModel):
+    """Optimiser, schedule, task weighting, early stopping and checkpoints of one training run."""
+
+    epochs: int = field(100, "passes over the training frames", ge=1)
+    batch_frames: int = field(4, "frames per optimizer step", ge=1)
+    lr: float = field(5e-3, "initial learning rate of AdamW", gt=0)
+    lr_final: float = field(5e-5, "learning rate of the last epoch (<= lr)", gt=0)
+    lr_schedule: Literal["exponential", "cosine"] = field("exponential", "decay from lr to lr_final over the epochs")
+    weight_decay: float = field(0.0, "AdamW decoupled weight decay", ge=0)
+    weighting: Literal["fixed", "ramp", "gradnorm"] = field(
+        "fixed", "fixed: loss_weights; ramp: DeePMD-style pref = loss_weights + (ramp_start - loss_weights) * "
+                 "lr / lr0; gradnorm: learned weights (Chen et al., ICML 2018)")
+    loss_weights: LossWeights = field(default_factory=LossWeights, description="task weights (fixed; ramp limit)")
+    ramp_start: LossWeights = field(default_factory=lambda: LossWeights(**_RAMP_START), examples=[_RAMP_START],
+                                    description="task weights at the first epoch of the ramp weighting")
+    gradnorm_alpha: float = field(1.5, "GradNorm asymmetry exponent", ge=0)
+    gradnorm_lr: float = field(0.025, "learning rate of the GradNorm weights", gt=0)
+    gradnorm_every_steps: int = field(4, "GradNorm weight update every this many optimizer steps", ge=1)
+    early_stopping_patience_epochs: Optional[int] = field(30, "stop after this many epochs without validation "
+                                                              "improvement (null: never)", ge=1)
+    early_stopping_min_rel_improvement: float = field(1e-3, "an epoch improves only if the E+F validation RMSE "
+                                                            "drops by this fraction", ge=0, lt=1)
+    checkpoint_every_steps: int = field(50, "save the full state every this many optimizer steps", ge=1)
+    max_time_s: Optional[float] = field(None, "wall-time budget of one member (s); stops at the end of the "
+                                              "epoch that passes it", gt=0)
+    seed: int = field(0, "random seed (ensemble member k uses seed + k)", ge=0)
+
+    @model_validator(mode="after")
+    def _lr_order(self) -> "TrainConfig":
+        if self.lr_final > self.lr:
+            raise ValueError(f"lr_final {self.lr_final:g} must be <= lr {self.lr:g}")
+        return self
+
+
+class RunConfig(StrictModel):
+    """Dataset, split, model and training of ``ptmlp train`` (one model or an ensemble)."""
+
+    dataset: InputFile = field(description="HDF5 dataset (ptmlp data import / ptmlp label)",
+                               examples=["dataset.h5"])
+    output_dir: OutputPath = field("train_run", "folder for split.json, checkpoints, model files and "
+                                                "train_summary.json")
+    split: Optional[InputFile] = field(None, "split JSON (ptmlp data split); default: computed from "
+                                             "split_fractions")
+    split_fractions: list[float] = field(default_factory=lambda: [0.8, 0.1, 0.1],
+                                         description="train, validation, test fractions (sum 1)",
+                                         min_length=3, max_length=3)
+    split_by_group: bool = field(True, "whole groups (source trajectories) go to one split")
+    model: ModelConfig = field(default_factory=ModelConfig, description="model hyper-parameters")
+    training: TrainConfig = field(default_factory=TrainConfig, description="optimiser and schedule")
+    ensemble: int = field(1, "members trained with seeds seed, seed+1, ...", ge=1)
+    bootstrap: bool = field(False, "each member trains on a bootstrap resample of the training frames")
+
+    @model_validator(mode="after")
+    def _fractions(self) -> "RunConfig":
+        if min(self.split_fractions) < 0 or abs(sum(self.split_fractions) - 1.0) > 1e-9:
+            raise ValueError(f"split_fractions {self.split_fractions} must be three non-negative numbers "
+                             "summing to 1")
+        return self

@@ -11,9 +11,7 @@ Output folder::
 
 from __future__ import annotations
 
-import dataclasses
-import json
-import os
+import hashlib
 from pathlib import Path
 from typing import Callable
 
@@ -21,12 +19,15 @@ import numpy as np
 import yaml
 from ase.data import chemical_symbols
 
+from ..atomic import atomic_write_text
 from ..data.splits import grouped_split, load_split, save_split
 from ..data.store import Dataset
 from ..errors import InputError
 from ..export import export_model
+from ..jsonfile import write_json
 from ..models import ModelConfig, build_model
 from .config import RunConfig
+from .ranges import pressure_range_GPa, training_ranges  # noqa: F401  (pressure_range_GPa: demo recipe)
 from .trainer import Trainer
 
 
@@ -45,7 +46,7 @@ def make_split(config: RunConfig, ds: Dataset, out_dir: Path) -> dict[str, list[
         arr = ds.arrays()
         groups = [arr["strings"][g] for g in arr["group_id"]]
         split = grouped_split(groups, config.split_fractions, config.training.seed, config.split_by_group)
-    save_split(split, path, dataset=os.path.abspath(ds.path), seed=config.training.seed)
+    save_split(split, path, dataset=str(Path(ds.path).resolve()), seed=config.training.seed)
     if not split["train"] or not split["validation"]:
         raise InputError(f"split has {len(split['train'])} training and {len(split['validation'])} validation "
                          "frames; need at least one of each (more frames or other split_fractions)")
@@ -53,33 +54,32 @@ def make_split(config: RunConfig, ds: Dataset, out_dir: Path) -> dict[str, list[
 
 
 def model_config(config: RunConfig, ds: Dataset) -> ModelConfig:
-    data = dict(config.model or {})
+    """``config.model`` with ``type_names`` defaulting to the dataset's species."""
     species = dataset_species(ds)
-    data.setdefault("type_names", species)
-    missing = sorted(set(species) - set(data["type_names"]))
+    if config.model.type_names is None:
+        return ModelConfig.model_validate({**config.model.model_dump(), "type_names": species})
+    missing = sorted(set(species) - set(config.model.type_names))
     if missing:
-        raise InputError(f"model type_names {data['type_names']} lack dataset species {missing}")
-    return ModelConfig.from_dict(data)
+        raise InputError(f"model.type_names {config.model.type_names} lack dataset species {missing}")
+    return config.model
 
 
 def train_from_config(config: RunConfig, resume: bool = False, log: Callable[[str], None] = print) -> dict:
-    config.validate()
     ds = Dataset(config.dataset)
     out_dir = Path(config.output_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    with open(out_dir / "config.yaml", "w") as fh:
-        yaml.safe_dump(dataclasses.asdict(config), fh, sort_keys=False)
+    atomic_write_text(out_dir / "config.yaml", yaml.safe_dump(config.to_dict(), sort_keys=False))
     split = make_split(config, ds, out_dir)
     train_frames = ds.read(split["train"])
     val_frames = ds.read(split["validation"])
     mconf = model_config(config, ds)
     log(f"dataset {ds.path}: {len(train_frames)} train, {len(val_frames)} validation, {len(split['test'])} test "
         f"frames; species {mconf.type_names}")
-    summary = {"dataset": os.path.abspath(ds.path), "members": []}
+    summary = {"dataset": str(Path(ds.path).resolve()), "members": []}
     for k in range(config.ensemble):
         member_dir = out_dir / f"member_{k}"
         member_dir.mkdir(exist_ok=True)
-        tconf = dataclasses.replace(config.training, seed=config.training.seed + k)
+        tconf = config.training.model_copy(update={"seed": config.training.seed + k})
         frames = train_frames
         if config.bootstrap and config.ensemble > 1:
             pick = np.random.default_rng([tconf.seed, 7919]).integers(0, len(train_frames), len(train_frames))
@@ -92,7 +92,7 @@ def train_from_config(config: RunConfig, resume: bool = False, log: Callable[[st
         trainer = Trainer(model, frames, val_frames, tconf, checkpoint_path=str(member_dir / "checkpoint.pt"), log=log)
         result = trainer.run(resume=resume)
         training_meta = {"dataset_sha256": _file_sha256(ds.path), "n_train_frames": len(frames),
-                         "pressure_range_GPa": pressure_range_GPa(frames),
+                         **training_ranges(frames, trainer.train_graphs),
                          "n_val_frames": len(val_frames), "validation": result["best"], "seed": tconf.seed,
                          "stopped": result["stopped"], "ensemble_member": k}
         export_model(model, member_dir / "model.pt", training=training_meta,
@@ -101,16 +101,8 @@ def train_from_config(config: RunConfig, resume: bool = False, log: Callable[[st
                                    "stopped": result["stopped"], "frames_per_s": result["frames_per_s"],
                                    "epochs_run": len(result["history"])})
         log(f"member {k}: {member_dir / 'model.pt'}  best validation {result['best']}")
-    with open(out_dir / "train_summary.json", "w") as fh:
-        json.dump(summary, fh, indent=1)
+    write_json(out_dir / "train_summary.json", summary)
     return summary
-
-
-def pressure_range_GPa(frames) -> list[float] | None:
-    """[min, max] static (virial) pressure of the training frames, GPa (None without virials)."""
-    p = [f.pressure_GPa for f in frames]
-    p = [x for x in p if x == x]
-    return [float(min(p)), float(max(p))] if p else None
 
 
 def te_metadata(mconf: ModelConfig, frames) -> dict | None:
@@ -122,8 +114,6 @@ def te_metadata(mconf: ModelConfig, frames) -> dict | None:
 
 
 def _file_sha256(path: str) -> str:
-    import hashlib
-
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):

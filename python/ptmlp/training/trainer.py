@@ -17,6 +17,7 @@ from typing import Callable, Optional, Sequence
 import numpy as np
 import torch
 
+from ..atomic import atomic_open
 from ..data.frame import Frame
 from ..errors import InputError
 from ..graph import Graph, atoms_to_graph, batch, evaluate
@@ -79,12 +80,6 @@ def lr_at(config: TrainConfig, epoch: int) -> float:
     return config.lr * (config.lr_final / config.lr) ** frac
 
 
-def _save_atomic(obj, path: str) -> None:
-    tmp = path + ".tmp"
-    torch.save(obj, tmp)
-    os.replace(tmp, path)
-
-
 class Trainer:
     """Train ``model`` on frames; ``run()`` returns {"history", "best", "normalization", ...}.
 
@@ -95,7 +90,6 @@ class Trainer:
     def __init__(self, model: torch.nn.Module, train_frames: Sequence[Frame], val_frames: Sequence[Frame],
                  config: TrainConfig, checkpoint_path: Optional[str] = None,
                  log: Callable[[str], None] = print):
-        config.validate()
         self.model, self.config, self.log = model, config, log
         self.train_frames, self.val_frames = list(train_frames), list(val_frames)
         self.checkpoint_path = checkpoint_path
@@ -124,9 +118,10 @@ class Trainer:
     # ---- checkpoints -------------------------------------------------------------
     def save_checkpoint(self) -> None:
         if self.checkpoint_path:
-            _save_atomic({"model": self.model.state_dict(), "optimizer": self.optimizer.state_dict(),
-                          "weights": self.weights.state_dict(), "state": self.state,
-                          "torch_rng": torch.get_rng_state()}, self.checkpoint_path)
+            with atomic_open(self.checkpoint_path, "wb") as fh:
+                torch.save({"model": self.model.state_dict(), "optimizer": self.optimizer.state_dict(),
+                            "weights": self.weights.state_dict(), "state": self.state,
+                            "torch_rng": torch.get_rng_state()}, fh)
 
     def load_checkpoint(self) -> bool:
         if not self.checkpoint_path or not os.path.exists(self.checkpoint_path):
