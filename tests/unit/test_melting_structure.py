@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 from ase import Atoms
 from ase.build import bulk
 from ase.io import write
 
+from ptmlp.config import ConfigError, validate_config
 from ptmlp.demo import DEMO_MODEL
 from ptmlp.errors import InputError
-from ptmlp.melting.config import CellConfig, PotentialConfig, StructureConfig
-from ptmlp.melting.potential import model_metadata, resolve_potential
-from ptmlp.melting.structure import (check_cell_size, check_crystalline, lateral_replication, load_structure,
-                                     neighbour_shells, write_cell)
+from ptmlp.melting.config import CellConfig
+from ptmlp.melting.structure import check_cell_size, check_crystalline, lateral_replication, neighbour_shells, write_cell
+from ptmlp.potential import PotentialSpec
+from ptmlp.structures import StructureSpec
 
 
 @pytest.mark.parametrize("name, cs, kw, coordination, cut_over_rnn", [
@@ -46,11 +45,11 @@ def test_random_structure_is_not_crystalline():
 def test_structure_from_file_and_bulk(tmp_path):
     path = tmp_path / "POSCAR"
     write(path, bulk("Cu", "fcc", a=3.61, cubic=True), format="vasp")
-    a = load_structure(StructureConfig(file="POSCAR"), lambda p: tmp_path / p)
+    a = validate_config(StructureSpec, {"file": "POSCAR"}, base_dir=tmp_path).load()
     assert len(a) == 4 and a.get_chemical_formula() == "Cu4"
-    with pytest.raises(InputError, match="no such file"):
-        load_structure(StructureConfig(file="missing.cif"), lambda p: tmp_path / p)
-    b = load_structure(StructureConfig(name="Mg", crystalstructure="hcp", a_A=3.21), Path)
+    with pytest.raises(ConfigError, match="no such file"):
+        validate_config(StructureSpec, {"file": "missing.cif"}, base_dir=tmp_path)
+    b = StructureSpec(name="Mg", crystalstructure="hcp", a_A=3.21).load()
     assert np.allclose(b.cell.angles(), 90.0)  # orthorhombic setting: aniso barostat keeps shape
 
 
@@ -71,18 +70,17 @@ def test_written_cell_is_lammps_oriented(tmp_path):
     assert "32 atoms" in text and len(big) == 32 and "xy xz yz" in text
 
 
-def test_potential_include_and_cutoffs(tmp_path):
-    eam = resolve_potential(PotentialConfig(pair_style="eam/fs", pair_coeff=["* * {potentials}/Fe_mm.eam.fs Fe"]),
-                            ["Fe"], Path)
-    assert eam.cutoff_A == pytest.approx(5.3)  # Fe_mm.eam.fs header, line 5
-    assert "mass 1 55.845" in eam.include_text()
-    lj = resolve_potential(PotentialConfig(pair_style="lj/cut 8.5", pair_coeff=["1 1 0.0103 3.4"],
-                                           extra_commands=["pair_modify tail yes"]), ["Ar"], Path)
-    assert lj.cutoff_A == 8.5 and lj.lines[-1] == "pair_modify tail yes"
-    ml = resolve_potential(PotentialConfig(model=str(DEMO_MODEL)), ["Fe"], Path)
-    assert ml.cutoff_A == model_metadata(DEMO_MODEL)["r_cut"] == 5.0
-    assert ml.lines[:2] == [f"pair_style ptmlp {DEMO_MODEL}", "pair_coeff * * Fe"]
+def test_potential_include_and_cutoffs():
+    """The interaction as melt.in includes it (potential.mod) and the range the cell is sized by."""
+    eam = PotentialSpec(pair_style="eam/fs", pair_coeff=["* * {potentials}/Fe_mm.eam.fs Fe"])
+    assert eam.require_cutoff() == pytest.approx(5.3)  # Fe_mm.eam.fs header, line 5
+    assert "mass 1 55.845" in eam.include_text(eam.species_for(["Fe"]))
+    lj = PotentialSpec(pair_style="lj/cut 8.5", pair_coeff=["1 1 0.0103 3.4"], extra_commands=["pair_modify tail yes"])
+    assert lj.require_cutoff() == 8.5 and lj.lammps_lines(lj.species_for(["Ar"]))[-1] == "pair_modify tail yes"
+    ml = PotentialSpec(model=str(DEMO_MODEL))
+    assert ml.require_cutoff() == ml.metadata["r_cut"] == 5.0
+    assert ml.lammps_lines(ml.species_for(["Fe"]))[:2] == [f"pair_style ptmlp {DEMO_MODEL}", "pair_coeff * * Fe"]
     with pytest.raises(InputError, match="not trained on species"):
-        resolve_potential(PotentialConfig(model=str(DEMO_MODEL)), ["Cu"], Path)
+        ml.species_for(["Cu"])
     with pytest.raises(InputError, match="set potential.cutoff_A"):
-        resolve_potential(PotentialConfig(pair_style="sw", pair_coeff=["* * Si.sw Si"]), ["Si"], Path)
+        PotentialSpec(pair_style="sw", pair_coeff=["* * Si.sw Si"]).require_cutoff()

@@ -1,7 +1,8 @@
 """``ptmlp melt config.yaml``: melting temperature(s) by solid-liquid coexistence.
 
-The YAML keys are those of :class:`ptmlp.melting.config.MeltConfig` (unknown keys are refused);
-examples live in ``inputs/melt/``. ``ptmlp melt --demo`` runs the shipped demo model.
+The YAML keys are those of :class:`ptmlp.melting.config.MeltConfig` (``ptmlp melt --example`` prints
+every key; unknown keys are refused); examples live in ``inputs/melt/``. ``ptmlp melt --demo`` runs
+the shipped demo model.
 """
 
 from __future__ import annotations
@@ -9,11 +10,20 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from .common import add_config_argument, example_requested
+
+
+def example() -> str:
+    from ..config import example_yaml
+    from ..melting.config import MeltConfig
+
+    return example_yaml(MeltConfig, "ptmlp melt config.yaml")
+
 
 def add_parser(sub) -> None:
     p = sub.add_parser("melt", help="melting temperature by solid-liquid coexistence (bracket or NPH), "
-                                    "melting curve with a Simon-Glatzel fit")
-    p.add_argument("config", nargs="?", help="YAML config (see inputs/melt/*.yaml)")
+                                    "melting curve with a Simon-Glatzel fit (`ptmlp melt --example` prints every key)")
+    add_config_argument(p, example, "YAML config (examples: inputs/melt/*.yaml)")
     p.add_argument("--demo", action="store_true",
                    help="run the demo job (inputs/melt/fe_demo.yaml): bcc Fe, shipped demo model, small cell, "
                         "short NPH run at 30 GPa")
@@ -29,17 +39,18 @@ def run(args) -> int:
     import yaml
 
     from ..errors import InputError
-    from ..melting import from_mapping, from_yaml, run_melt
-    from ..melting.demo import DEMO_WORKDIR, demo_mapping
+    from ..melting import from_yaml, run_melt
+    from ..melting.demo import DEMO_WORKDIR, demo_config, demo_mapping
 
+    if example_requested(args):
+        return 0
     if args.print_demo_config:
         print(yaml.safe_dump(demo_mapping(), sort_keys=False), end="")
         return 0
     if args.demo == (args.config is not None):
-        raise InputError("give a config file or --demo (not both)")
+        raise InputError("give a config file or --demo (not both); ptmlp melt --example prints a complete config")
     if args.demo:
-        data = demo_mapping(args.workdir or DEMO_WORKDIR)
-        cfg = from_mapping(data)
+        cfg = demo_config(args.workdir or DEMO_WORKDIR)
     else:
         cfg = from_yaml(args.config)
         if args.workdir:

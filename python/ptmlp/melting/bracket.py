@@ -97,9 +97,9 @@ def run_bracket(ctx: MeltContext, p_gpa: float) -> dict:
             outcomes[t] = evaluate_temperature(ctx, p_gpa, t)
         return outcomes[t]
 
-    k, n_p = ctx.cfg.pressures_GPa.index(p_gpa), len(ctx.cfg.pressures_GPa)
-    lo = float(per_pressure(b.T_low_K, k, n_p, "bracket.T_low_K"))
-    hi = float(per_pressure(b.T_high_K, k, n_p, "bracket.T_high_K"))
+    k = ctx.cfg.pressures_GPa.index(p_gpa)
+    lo = float(per_pressure(b.T_low_K, k))
+    hi = float(per_pressure(b.T_high_K, k))
     with ThreadPoolExecutor(max_workers=2) as pool:
         o_lo, o_hi = pool.map(ev, (lo, hi))
     _check_bracket(p_gpa, o_lo, o_hi)

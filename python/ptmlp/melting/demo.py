@@ -15,33 +15,29 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-
-from ..errors import InputError
+from ..config import read_yaml
+from ..resources import inputs_dir
 from .config import MeltConfig, from_mapping
-from .runner import template_path
 
 DEMO_WORKDIR = "ptmlp_melt_demo"
 
 
 def demo_yaml() -> Path:
-    """``inputs/melt/fe_demo.yaml`` of this checkout (next to the ``inputs/melt.in`` template)."""
-    path = template_path().parent / "melt" / "fe_demo.yaml"
-    if not path.exists():
-        raise InputError(f"demo config {path} not found; run from a ptmlp checkout")
-    return path
+    """``inputs/melt/fe_demo.yaml`` (package data, next to the ``inputs/melt.in`` template)."""
+    return inputs_dir() / "melt" / "fe_demo.yaml"
 
 
 def demo_mapping(workdir: str = DEMO_WORKDIR) -> dict:
-    """The demo config as a mapping: the model path made absolute, ``workdir`` relative to the
-    current folder (as a command-line ``--workdir`` is)."""
-    path = demo_yaml()
-    data = yaml.safe_load(path.read_text())
-    model = Path(data["potential"]["model"])
-    data["potential"]["model"] = str(model if model.is_absolute() else (path.parent / model).resolve())
+    """The demo config as a mapping: ``model: demo`` spelled out as the shipped model's path,
+    ``workdir`` relative to the current folder (as a command-line ``--workdir`` is)."""
+    from ..demo import DEMO_MODEL
+
+    data = read_yaml(demo_yaml())
+    if data["potential"].get("model") == "demo":
+        data["potential"]["model"] = str(DEMO_MODEL)
     data["workdir"] = str(Path(workdir).resolve())
     return data
 
 
 def demo_config(workdir: str = DEMO_WORKDIR) -> MeltConfig:
-    return from_mapping(demo_mapping(workdir))
+    return from_mapping(demo_mapping(workdir), base_dir=demo_yaml().parent, source=f"{demo_yaml()} (--demo)")

@@ -124,7 +124,7 @@ def _bound(attempt: dict) -> float:
 def run_nph(ctx: MeltContext, p_gpa: float) -> dict:
     """T_m at ``p_gpa`` from NPH coexistence runs (one per seed, retried when they lose the interface)."""
     cfg = ctx.cfg
-    t0 = per_pressure(cfg.nph.start_T_K, cfg.pressures_GPa.index(p_gpa), len(cfg.pressures_GPa), "nph.start_T_K")
+    t0 = per_pressure(cfg.nph.start_T_K, cfg.pressures_GPa.index(p_gpa))
     start = {seed: float(t0) for seed in cfg.seeds}
     valid, attempts = {}, []
     for attempt in range(cfg.nph.retries + 1):

@@ -1,17 +1,18 @@
-"""Result files: ``summary.json`` (unit-named keys, every value with its error) and the HDF5
-time series of every coexistence run (``melt_timeseries.h5``)."""
+"""Result files: the names of ``summary.json`` (written by :func:`ptmlp.jsonfile.write_json`) and
+the HDF5 time series of every coexistence run (``melt_timeseries.h5``)."""
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Iterator
 
 import numpy as np
 
+from ..atomic import atomic_temp_path
+from ..jsonfile import read_json
 from ..units import BAR_TO_GPA
-from .runner import RESULT_FILE, _json_default
+from .runner import RESULT_FILE
 
 SUMMARY_FILE = "summary.json"
 TIMESERIES_FILE = "melt_timeseries.h5"
@@ -32,7 +33,7 @@ def coexistence_runs(pressure_result: dict, root: Path) -> Iterator[dict]:
 
 
 def _load(root: Path, name: str, calibration: dict | None, **meta) -> dict:
-    data = json.loads((root / name / RESULT_FILE).read_text())
+    data = read_json(root / name / RESULT_FILE)
     s = {k: np.asarray(v, float) for k, v in data["series"].items()}
     t = s["time_ps"] - s["time_ps"][0]
     if calibration:
@@ -44,18 +45,12 @@ def _load(root: Path, name: str, calibration: dict | None, **meta) -> dict:
             "calibration": calibration, **meta}
 
 
-def write_summary(path: Path, summary: dict) -> None:
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(summary, indent=1, default=_json_default))
-    os.replace(tmp, path)
-
-
 def write_timeseries(path: Path, results: list[dict], root: Path) -> None:
     """One HDF5 group per pressure and run: time_ps, T_K, P_GPa, solid_fraction, raw label fraction,
     box lengths, energies, and the z profiles (density_per_A3, solid_label at each profile frame)."""
     import h5py
 
-    tmp = path.with_suffix(".tmp")
+    tmp = atomic_temp_path(path)
     with h5py.File(tmp, "w") as h5:
         h5.attrs["description"] = "ptmlp melt: coexistence time series (units in dataset names)"
         for res in results:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import subprocess
 import threading
@@ -21,7 +20,8 @@ from typing import Callable, Optional
 
 import numpy as np
 
-from ..errors import LammpsRunError
+from ..errors import InputError, LammpsRunError
+from ..jsonfile import read_json, write_json
 from ..lammps_env import run_lammps
 
 RESULT_FILE = "result.json"
@@ -78,13 +78,13 @@ class Runner:
         done = folder / RESULT_FILE
         if done.exists():
             try:
-                result = json.loads(done.read_text())
-                if result.get("input_hash") == digest:
-                    with self._lock:
-                        self.n_reused += 1
-                    return result
-            except json.JSONDecodeError:
-                pass
+                result = read_json(done)
+            except InputError:  # not valid JSON: the run is done again
+                result = {}
+            if isinstance(result, dict) and result.get("input_hash") == digest:
+                with self._lock:
+                    self.n_reused += 1
+                return result
         with self._slots:
             if folder.exists():
                 shutil.rmtree(folder)
@@ -102,20 +102,10 @@ class Runner:
             wall = time.monotonic() - t0
         result = parse(folder)
         result.update({"input_hash": digest, "run": spec.name, "wall_s": wall, "nprocs": spec.nprocs})
-        tmp = folder / (RESULT_FILE + ".tmp")
-        tmp.write_text(json.dumps(result, indent=1, default=_json_default))
-        os.replace(tmp, done)
+        write_json(done, result)
         with self._lock:
             self.n_run += 1
-        return json.loads(done.read_text())
-
-
-def _json_default(obj):
-    if isinstance(obj, np.generic):
-        return obj.item()
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    raise TypeError(f"cannot serialise {type(obj).__name__}")
+        return read_json(done)  # as a reused run returns it (non-finite numbers are null)
 
 
 # ---------------------------------------------------------------------- output parsers

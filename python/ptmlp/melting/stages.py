@@ -8,7 +8,6 @@ Every run goes through :class:`~ptmlp.melting.runner.Runner`, so it is done only
 from __future__ import annotations
 
 import math
-import os
 import re
 import threading
 from dataclasses import dataclass
@@ -18,22 +17,24 @@ from typing import Callable, Optional
 import numpy as np
 from ase import Atoms
 
+from ..atomic import atomic_write_text
 from ..errors import InputError
+from ..potential import PotentialSpec
+from ..thermo import read_thermo_blocks
 from ..units import BAR_TO_GPA
 from .analysis import mean_and_error
 from .classify import Calibration, calibrate
 from .config import MeltConfig
-from .potential import Potential, resolve_potential
-from ..thermo import read_thermo_blocks
 from .runner import RunSpec, Runner, read_histogram, read_profiles, read_series
-from .structure import (Shells, check_crystalline, is_triclinic, lateral_replication, load_structure,
-                        neighbour_shells, write_cell)
+from .structure import Shells, check_crystalline, is_triclinic, lateral_replication, neighbour_shells, write_cell
 
 
 @dataclass
 class MeltContext:
     cfg: MeltConfig
-    potential: Potential
+    potential: PotentialSpec
+    type_names: list  # species of LAMMPS types 1..n
+    cutoff_A: float  # interaction range
     unit_cell: Atoms
     space_group: str
     reps: tuple
@@ -59,46 +60,43 @@ class MeltContext:
 
 def prepare(cfg: MeltConfig, log: Callable[[str], None] = print) -> MeltContext:
     """Check the structure, interaction and cell; write the shared input files."""
-    s = cfg.structure
-    pot_names = cfg.potential.type_names
-    atoms = load_structure(s, cfg.path, pot_names)
-    space_group = check_crystalline(atoms, s.allow_p1)
-    potential = resolve_potential(cfg.potential, atoms.get_chemical_symbols(), cfg.path)
+    potential = cfg.potential
+    atoms = cfg.structure.load(potential.type_names)
+    space_group = check_crystalline(atoms, cfg.allow_p1)
+    type_names = potential.species_for(atoms.get_chemical_symbols())
+    cutoff = potential.require_cutoff()
     classified = None
     if cfg.order.types:
-        bad = [t for t in cfg.order.types if t > len(potential.type_names)]
+        bad = [t for t in cfg.order.types if t > len(type_names)]
         if bad:
-            raise InputError(f"order.types {bad} exceed the {len(potential.type_names)} LAMMPS types "
-                             f"{potential.type_names}")
-        wanted = {potential.type_names[t - 1] for t in cfg.order.types}
+            raise InputError(f"order.types {bad} exceed the {len(type_names)} LAMMPS types {type_names}")
+        wanted = {type_names[t - 1] for t in cfg.order.types}
         classified = [k for k, sym in enumerate(atoms.get_chemical_symbols()) if sym in wanted]
         if not classified:
             raise InputError(f"order.types {cfg.order.types} select no atom of the structure")
     shells = neighbour_shells(atoms, classified)
     if cfg.order.cutoff_A is not None:
         shells = Shells(shells.nearest_A, float(cfg.order.cutoff_A), shells.coordination, shells.spacing_A)
-    if shells.cutoff_A > potential.cutoff_A:
+    if shells.cutoff_A > cutoff:
         raise InputError(f"order-parameter shell {shells.cutoff_A:.2f} A exceeds the interaction range "
-                         f"{potential.cutoff_A:g} A (LAMMPS needs it inside the pair cutoff); set order.cutoff_A")
-    reps = lateral_replication(atoms, potential.cutoff_A, cfg.cell)
-    work = cfg.workdir_path
+                         f"{cutoff:g} A (LAMMPS needs it inside the pair cutoff); set order.cutoff_A")
+    reps = lateral_replication(atoms, cutoff, cfg.cell)
+    work = Path(cfg.workdir)
     inputs = work / "inputs"
     inputs.mkdir(parents=True, exist_ok=True)
-    _write_if_changed(inputs / "potential.mod", potential.include_text())
-    big = write_cell(inputs / "crystal.data", atoms, reps, potential.type_names)
+    _write_if_changed(inputs / "potential.mod", potential.include_text(type_names))
+    big = write_cell(inputs / "crystal.data", atoms, reps, type_names)
     n_liq = max(reps[0], reps[1], math.ceil(reps[2] / 3))
-    write_cell(inputs / "liquid.data", atoms, (reps[0], reps[1], n_liq), potential.type_names)
+    write_cell(inputs / "liquid.data", atoms, (reps[0], reps[1], n_liq), type_names)
     runner = Runner(work, parallel=cfg.parallel_runs, timeout_s=cfg.run_timeout_s, log=log)
-    return MeltContext(cfg=cfg, potential=potential, unit_cell=atoms, space_group=space_group, reps=tuple(reps),
-                       shells=shells, n_atoms=len(big), inputs_dir=inputs, runner=runner,
-                       baro="tri" if is_triclinic(atoms) else "aniso", log=log)
+    return MeltContext(cfg=cfg, potential=potential, type_names=type_names, cutoff_A=cutoff, unit_cell=atoms,
+                       space_group=space_group, reps=tuple(reps), shells=shells, n_atoms=len(big), inputs_dir=inputs,
+                       runner=runner, baro="tri" if is_triclinic(atoms) else "aniso", log=log)
 
 
 def _write_if_changed(path: Path, text: str) -> None:
     if not path.exists() or path.read_text() != text:
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(text)
-        tmp.replace(path)
+        atomic_write_text(path, text)
 
 
 def state_name(p_gpa: float, t_k: float) -> str:
@@ -266,7 +264,7 @@ def coexistence(ctx: MeltContext, p_gpa: float, t_k: float, seed: int, refs: Ref
     spec = RunSpec(name, var, files={"potential.mod": ctx.potential_file, "solid.data": refs.solid_data},
                    nprocs=cfg.nprocs)
     result = ctx.runner.run(spec, _parse_coexistence)
-    if result["fsolid_after_melt"] > 0.8:
+    if (result["fsolid_after_melt"] or 0.0) > 0.8:  # null (not measured) when the log lacks the blocks
         raise InputError(f"{name}: the upper half did not melt ({100 * result['fsolid_after_melt']:.0f}% still "
                          f"solid-like after md.melt_ps={md.melt_ps} ps at {md.melt_factor} x T); raise "
                          "md.melt_factor or md.melt_ps")

@@ -1,4 +1,5 @@
-"""The crystal: loading, the crystallinity check, neighbour shells, and the coexistence cell.
+"""The crystal (loaded by :class:`ptmlp.structures.StructureSpec`): the crystallinity check,
+neighbour shells, and the coexistence cell.
 
 The interface cell is the conventional (preferably orthogonal) cell replicated so that the
 lateral sides exceed twice the interaction range and the long axis z is ``long_over_lateral``
@@ -17,51 +18,10 @@ import numpy as np
 from ase import Atoms
 from ase.neighborlist import neighbor_list
 
+from ..atomic import atomic_temp_path
 from ..errors import InputError
 from ..lammps_data import to_lammps_orientation, write_lammps_data
-from .config import CellConfig, StructureConfig
-
-
-def load_structure(cfg: StructureConfig, resolve_path, type_names: Optional[Sequence[str]] = None) -> Atoms:
-    """The conventional cell of the crystal (ase.build.bulk, orthogonal where possible, or a file)."""
-    if cfg.file is not None:
-        from ase.io import read
-
-        path = resolve_path(cfg.file)
-        if not path.exists():
-            raise InputError(f"structure.file {path}: no such file")
-        kwargs = {}
-        if cfg.format in ("lammps-data", "lammps_data") and type_names:
-            from ase.data import atomic_numbers
-            kwargs["Z_of_type"] = {k + 1: atomic_numbers[n] for k, n in enumerate(type_names)}
-        try:
-            atoms = read(str(path), format=cfg.format, **kwargs)
-        except Exception as exc:  # ASE raises many types for unreadable files
-            raise InputError(f"structure.file {path}: cannot read it ({type(exc).__name__}: {exc}); "
-                             "set structure.format") from None
-        if isinstance(atoms, list):
-            atoms = atoms[-1]
-    else:
-        from ase.build import bulk
-
-        kw = {"a": cfg.a_A} if cfg.a_A is not None else {}
-        if cfg.c_A is not None:
-            kw["c"] = cfg.c_A
-        atoms = None
-        for shape in ({"cubic": True}, {"orthorhombic": True}, {}):
-            try:
-                atoms = bulk(cfg.name, cfg.crystalstructure, **kw, **shape)
-                break
-            except Exception:  # ASE: this prototype has no cubic/orthorhombic form, or bad input
-                continue
-        if atoms is None:
-            raise InputError(f"structure: ase.build.bulk({cfg.name!r}, {cfg.crystalstructure!r}) failed; "
-                             "check name, crystalstructure and a_A")
-    if len(atoms) == 0:
-        raise InputError("structure has no atoms")
-    if not all(atoms.pbc) or atoms.cell.volume < 1e-6:
-        raise InputError("structure must be a 3D periodic crystal (pbc on all axes, non-zero cell)")
-    return atoms
+from .config import CellConfig
 
 
 def check_crystalline(atoms: Atoms, allow_p1: bool = False, symprec_A: float = 0.1) -> str:
@@ -83,7 +43,7 @@ def check_crystalline(atoms: Atoms, allow_p1: bool = False, symprec_A: float = 0
     n_prim = len(np.unique(dataset.mapping_to_primitive))
     if number == 1 and n_prim == len(atoms) and len(atoms) > 2 and not allow_p1:
         raise InputError(f"structure is not crystalline: {len(atoms)} atoms with no symmetry (P1) and no "
-                         f"smaller repeat unit at {symprec_A} A; give a crystal, or set structure.allow_p1: true "
+                         f"smaller repeat unit at {symprec_A} A; give a crystal, or set allow_p1: true "
                          "for a genuine triclinic P1 crystal")
     return f"{dataset.international} ({number})"
 
@@ -179,9 +139,9 @@ def write_cell(path: Path, atoms: Atoms, reps: Sequence[int], type_names: Sequen
     big = atoms.repeat(tuple(reps))
     big, _ = to_lammps_orientation(big)
     big.wrap()
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # concurrent array tasks write the same file
+    tmp = atomic_temp_path(path)  # concurrent array tasks write the same file
     write_lammps_data(tmp, big, type_names)
-    tmp.replace(path)
+    os.replace(tmp, path)
     return big
 
 

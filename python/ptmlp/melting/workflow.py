@@ -14,11 +14,12 @@ from typing import Callable, Optional, Sequence
 
 from .. import __version__
 from ..errors import InputError
+from ..jsonfile import write_json
 from .bracket import run_bracket
 from .config import MeltConfig
 from .curve import fit_simon_glatzel
 from .nph import run_nph
-from .outputs import SUMMARY_FILE, TIMESERIES_FILE, write_summary, write_timeseries
+from .outputs import SUMMARY_FILE, TIMESERIES_FILE, write_timeseries
 from .plots import plot_curve, plot_pressure
 from .stages import MeltContext, prepare
 
@@ -35,10 +36,10 @@ def run_melt(cfg: MeltConfig, pressure_indices: Optional[Sequence[int]] = None,
     else:
         pressures = list(cfg.pressures_GPa)
     ctx = prepare(cfg, log)
-    work = cfg.workdir_path
+    work = Path(cfg.workdir)
     log(f"ptmlp melt: {cfg.method} method, {len(pressures)} pressure(s), {ctx.n_atoms}-atom interface cell "
         f"({' x '.join(map(str, ctx.reps))} cells of {ctx.unit_cell.get_chemical_formula()} {ctx.space_group}), "
-        f"{ctx.potential.description}; work folder {work}")
+        f"{ctx.potential.describe()}; work folder {work}")
     driver = run_bracket if cfg.method == "bracket" else run_nph
 
     def one(p: float) -> dict:
@@ -74,7 +75,7 @@ def run_melt(cfg: MeltConfig, pressure_indices: Optional[Sequence[int]] = None,
     summary = _summary(ctx, results, fit, fit_note, h5, plots, time.monotonic() - t0)
     name = SUMMARY_FILE if pressure_indices is None else \
         f"summary_pressure_{'_'.join(str(i) for i in pressure_indices)}.json"
-    write_summary(work / name, summary)
+    write_json(work / name, summary)
     summary["summary_file"] = str(work / name)
     return summary
 
@@ -86,8 +87,8 @@ def _summary(ctx: MeltContext, results, fit, fit_note, h5: Path, plots, wall_s: 
         "method": cfg.method,
         "structure": {"formula": ctx.unit_cell.get_chemical_formula(), "space_group": ctx.space_group,
                       "replicate": list(ctx.reps), "n_atoms": ctx.n_atoms},
-        "potential": {"description": ctx.potential.description, "cutoff_A": ctx.potential.cutoff_A,
-                      "type_names": ctx.potential.type_names},
+        "potential": {"description": ctx.potential.describe(), "cutoff_A": ctx.cutoff_A,
+                      "type_names": ctx.type_names},
         "order_parameter": {"kind": "q6 solid bonds (LAMMPS orientorder/atom + coord/atom orientorder)",
                             "shell_cutoff_rel": ctx.shells.cutoff_rel, "coordination": ctx.shells.coordination,
                             "bond_threshold": cfg.order.bond_threshold},
