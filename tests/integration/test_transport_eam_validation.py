@@ -34,9 +34,10 @@ import numpy as np
 import pytest
 from ase.build import bulk
 
+from ptmlp.potential import PotentialSpec
 from ptmlp.thermo import read_thermo
 from ptmlp.transport.diffusion import self_diffusion
-from ptmlp.transport.drivers import eam_potential, run_independent
+from ptmlp.transport.drivers import run_independent
 from ptmlp.transport.results import Measurement, inverse_variance_mean
 from ptmlp.transport.trajectory import load_trajectory
 
@@ -46,6 +47,7 @@ VOLUME_A3 = 38480.155  # their production volume (diffusion.log, 1000 K block)
 T_K = 1000.0
 EA_EV = 0.243  # their Arrhenius fit, used only for the small temperature correction
 D_REF_A2_PER_PS = Measurement(0.6229, 0.02 * 0.6229)
+AL_MM = PotentialSpec(pair_style="eam/fs", pair_coeff=["* * {potentials}/Al_mm.eam.fs Al"])
 
 
 def liquid_al_start():
@@ -57,7 +59,7 @@ def diffusion_at_1000K(tmp_path, *, n_runs: int, equil_steps: int, run_steps: in
     """Per-run D (A^2/ps) moved to 1000 K, and their inverse-variance mean."""
     atoms = liquid_al_start()
     assert abs(atoms.get_volume() - VOLUME_A3) < 1e-6 * VOLUME_A3
-    runs = run_independent("msd", tmp_path, eam_potential("Al_mm.eam.fs", ["Al"]), atoms, n_runs=n_runs,
+    runs = run_independent("msd", tmp_path, AL_MM, atoms, n_runs=n_runs,
                            first_seed=31, variables=dict(T=T_K, dt=0.002, T_melt=2000, melt_steps=5000,
                                                          equil_steps=equil_steps, run_steps=run_steps,
                                                          dump_every=dump_every))

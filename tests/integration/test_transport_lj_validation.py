@@ -25,9 +25,10 @@ import numpy as np
 import pytest
 from ase.build import bulk
 
+from ptmlp.potential import PotentialSpec
 from ptmlp.transport.constants import ARGON
 from ptmlp.transport.diffusion import self_diffusion
-from ptmlp.transport.drivers import lj_potential, run_independent
+from ptmlp.transport.drivers import run_independent
 from ptmlp.transport.kappa_gk import kappa_green_kubo
 from ptmlp.transport.kappa_nemd import kappa_nemd
 from ptmlp.transport.results import Measurement, TransportWarning, inverse_variance_mean, mean_of_runs
@@ -43,6 +44,12 @@ DT_PS = 0.01  # 0.0046 tau
 KAPPA_REF = Measurement(6.946, 0.12)  # Viscardy et al. 2007 (II), r_c = 2.5
 ETA_REF = Measurement(3.268, 0.055)  # Viscardy et al. 2007 (I), r_c = 2.5
 D_REF = Measurement(0.0325, 0.0003)  # Meier et al. 2004 (II), r_c = 5.5, N = 1372
+
+
+def lj(cutoff_sigma: float, shift: bool) -> PotentialSpec:
+    """LJ cut at ``cutoff_sigma`` (energy shifted to zero there when ``shift``; LAMMPS's default is no shift)."""
+    return PotentialSpec(pair_style=f"lj/cut {cutoff_sigma * SIGMA_A:.10g}",
+                         pair_coeff=[f"* * {EPS_EV:.10g} {SIGMA_A:.10g}"], extra_commands=["pair_modify shift yes"] if shift else [])
 
 
 def lj_fcc(cells: int):
@@ -62,7 +69,7 @@ def gk_runs(tmp_path_factory):
     """8 independent NVE runs of 500 atoms, 1000 ps (464 tau) each, after melting and
     Langevin equilibration; heat flux, pressure tensor and positions recorded."""
     folder = tmp_path_factory.mktemp("lj_gk")
-    return run_independent("gk_kappa", folder, lj_potential(EPS_EV, SIGMA_A, cutoff_sigma=2.5), lj_fcc(5),
+    return run_independent("gk_kappa", folder, lj(2.5, shift=True), lj_fcc(5),
                            n_runs=8, first_seed=11,
                            variables=dict(T=T_K, dt=DT_PS, T_melt=300, melt_steps=5000, equil_steps=20000,
                                           run_steps=100000, pressure="yes", dump_every=100))
@@ -99,7 +106,7 @@ def test_lj_shear_viscosity_green_kubo_cepstral_helfand(gk_runs):
 
 def test_lj_nemd_muller_plathe_matches_green_kubo(gk_runs, tmp_path):
     """NEMD (Muller-Plathe) and Green-Kubo kappa agree on the same system (r_c = 2.5)."""
-    runs = run_independent("nemd_kappa", tmp_path, lj_potential(EPS_EV, SIGMA_A, cutoff_sigma=2.5),
+    runs = run_independent("nemd_kappa", tmp_path, lj(2.5, shift=True),
                            lj_fcc(5).repeat((1, 1, 3)), n_runs=1, first_seed=5,
                            variables=dict(T=T_K, dt=DT_PS, T_melt=300, melt_steps=5000, equil_steps=10000,
                                           method="mp", swap_every=200, nbins=20, steady_steps=50000,
@@ -117,7 +124,7 @@ def test_lj_nemd_muller_plathe_matches_green_kubo(gk_runs, tmp_path):
 
 def test_lj_self_diffusion_vs_meier(tmp_path):
     """D* at N = 1372 with the source's cutoff 5.5 sigma (2 runs of 400 ps)."""
-    runs = run_independent("msd", tmp_path, lj_potential(EPS_EV, SIGMA_A, cutoff_sigma=5.5, shift=False),
+    runs = run_independent("msd", tmp_path, lj(5.5, shift=False),
                            lj_fcc(7), n_runs=2, first_seed=21,
                            variables=dict(T=T_K, dt=DT_PS, T_melt=300, melt_steps=2000, equil_steps=10000,
                                           run_steps=40000, dump_every=100))

@@ -12,8 +12,9 @@ import numpy as np
 import pytest
 
 from ptmlp.demo import DEMO_MODEL
+from ptmlp.potential import PotentialSpec
 from ptmlp.thermo import read_thermo
-from ptmlp.transport.drivers import eam_potential, ptmlp_potential, run_template
+from ptmlp.transport.drivers import run_template
 from ptmlp.transport.readers import read_ave_time
 from ptmlp.units import LAMMPS_METAL_NKTV2P
 
@@ -86,7 +87,7 @@ def test_gk_kappa_template_runs_with_ptmlp_demo_model(tmp_path, plugin_built):
     from ase.build import bulk
 
     atoms = bulk("Fe", "bcc", a=2.87, cubic=True).repeat((3, 3, 3))
-    run_template("gk_kappa", tmp_path / "run", ptmlp_potential(DEMO_MODEL, ["Fe"]), atoms,
+    run_template("gk_kappa", tmp_path / "run", PotentialSpec(model=str(DEMO_MODEL), type_names=["Fe"]), atoms,
                  variables=dict(T=1200, dt=0.001, equil_steps=100, run_steps=300, sample_every=2, pressure="yes"))
     header, data = read_ave_time(tmp_path / "run/heatflux.dat")
     assert header[1:4] == ["c_flux[1]", "c_flux[2]", "c_flux[3]"] and len(data) == 151
@@ -97,8 +98,18 @@ def test_gk_kappa_template_runs_with_ptmlp_demo_model(tmp_path, plugin_built):
     assert "species: Fe" in info and "stress_compute: centroid/stress/atom" in info
 
 
-def test_eam_potential_helper_finds_wheel_file(tmp_path):
-    pot = eam_potential("Fe_mm.eam.fs", ["Fe"])
-    pot.write(tmp_path)
-    assert (tmp_path / "Fe_mm.eam.fs").is_file()
-    assert "pair_coeff * * Fe_mm.eam.fs Fe" in (tmp_path / "potential.mod").read_text()
+def test_include_file_names_the_wheel_potential_by_absolute_path(tmp_path):
+    """The interaction include written for the templates names files by absolute paths (nothing is
+    copied) and leaves the masses to the data file."""
+    from ase.build import bulk
+
+    from ptmlp.lammps_env import LammpsRunError
+    from ptmlp.potential import potentials_dir
+
+    pot = PotentialSpec(pair_style="eam/fs", pair_coeff=["* * {potentials}/Fe_mm.eam.fs Fe"])
+    with pytest.raises(LammpsRunError, match="must be positive"):  # no steps: LAMMPS stops after the files are written
+        run_template("gk_kappa", tmp_path, pot, bulk("Fe", "bcc", a=2.87, cubic=True),
+                     variables=dict(run_steps=0), timeout_s=60)
+    text = (tmp_path / "potential.mod").read_text()
+    assert f"pair_coeff * * {potentials_dir() / 'Fe_mm.eam.fs'} Fe" in text and "mass" not in text
+    assert not (tmp_path / "Fe_mm.eam.fs").exists()

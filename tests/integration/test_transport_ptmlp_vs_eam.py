@@ -23,7 +23,8 @@ import pytest
 from ase.build import bulk
 
 from ptmlp.demo import DEMO_MODEL
-from ptmlp.transport.drivers import eam_potential, ptmlp_potential, run_independent
+from ptmlp.potential import PotentialSpec
+from ptmlp.transport.drivers import run_independent
 from ptmlp.transport.kappa_gk import kappa_green_kubo
 from ptmlp.transport.kappa_nemd import kappa_nemd
 from ptmlp.transport.results import TransportWarning
@@ -33,6 +34,10 @@ pytestmark = pytest.mark.slow
 
 RUN = dict(T=3500, dt=0.002, T_melt=6000, melt_steps=1000, equil_steps=1000, run_steps=10000, sample_every=1,
            pressure="yes")
+
+
+EAM = PotentialSpec(pair_style="eam/fs", pair_coeff=["* * {potentials}/Fe_mm.eam.fs Fe"])
+ML = PotentialSpec(model=str(DEMO_MODEL), type_names=["Fe"])
 
 
 def liquid_fe(cells=(4, 4, 4)):
@@ -54,13 +59,13 @@ def compare(name, a, b, label_a, label_b):
 
 @pytest.fixture(scope="module")
 def eam_gk(tmp_path_factory):
-    runs = run_independent("gk_kappa", tmp_path_factory.mktemp("eam_gk"), eam_potential("Fe_mm.eam.fs", ["Fe"]),
+    runs = run_independent("gk_kappa", tmp_path_factory.mktemp("eam_gk"), EAM,
                            liquid_fe(), n_runs=4, first_seed=11, variables=RUN)
     return analyse(runs)
 
 
 def test_ptmlp_demo_kappa_matches_eam_teacher(eam_gk, tmp_path, plugin_built):
-    ml_runs = run_independent("gk_kappa", tmp_path / "ptmlp", ptmlp_potential(DEMO_MODEL, ["Fe"]), liquid_fe(),
+    ml_runs = run_independent("gk_kappa", tmp_path / "ptmlp", ML, liquid_fe(),
                               n_runs=2, first_seed=11, variables=RUN)
     (k_eam, v_eam), (k_ml, v_ml) = eam_gk, analyse(ml_runs)
     print(f"\nT: ptmlp {k_ml.temperature_K} K, EAM {k_eam.temperature_K} K")
@@ -71,7 +76,7 @@ def test_ptmlp_demo_kappa_matches_eam_teacher(eam_gk, tmp_path, plugin_built):
 
 
 def test_eam_nemd_matches_green_kubo(eam_gk, tmp_path):
-    run = run_independent("nemd_kappa", tmp_path, eam_potential("Fe_mm.eam.fs", ["Fe"]), liquid_fe((4, 4, 12)),
+    run = run_independent("nemd_kappa", tmp_path, EAM, liquid_fe((4, 4, 12)),
                           n_runs=1, first_seed=3,
                           variables=dict(T=3500, dt=0.002, T_melt=6000, melt_steps=1000, equil_steps=2000, method="mp",
                                          swap_every=60, nbins=16, steady_steps=10000, run_steps=100000,

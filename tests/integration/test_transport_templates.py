@@ -13,8 +13,9 @@ import pytest
 from ase.build import bulk
 
 from ptmlp.lammps_env import LammpsRunError
+from ptmlp.potential import PotentialSpec
 from ptmlp.transport.constants import ARGON
-from ptmlp.transport.drivers import Potential, lj_potential, run_template
+from ptmlp.transport.drivers import run_template
 
 SIGMA_A = 3.405
 T_K = round(ARGON.temperature_K(0.722), 3)
@@ -29,8 +30,11 @@ def lj_liquid(cells=(3, 3, 3), symbols=None):
     return atoms
 
 
-def argon():
-    return lj_potential(ARGON.epsilon_J / 1.602176634e-19, SIGMA_A, cutoff_sigma=2.5)
+def argon(type_names=None):
+    """LJ argon cut at 2.5 sigma, energy shifted to zero there (LAMMPS's default is no shift)."""
+    eps = ARGON.epsilon_J / 1.602176634e-19
+    return PotentialSpec(pair_style=f"lj/cut {2.5 * SIGMA_A:.10g}", pair_coeff=[f"* * {eps:.10g} {SIGMA_A:.10g}"],
+                         extra_commands=["pair_modify shift yes"], type_names=type_names)
 
 
 def cli(*args, cwd):
@@ -77,7 +81,7 @@ def test_too_short_run_for_correlation_time_is_one_line(gk_run):
 def test_two_species_templates_mass_flux_projection_and_conductivity(tmp_path):
     """Ar/Kr-labelled LJ mixture: the heat flux is decorrelated from the independent mass flux,
     and the charge current (Ar +1, Kr -1) gives Green-Kubo and Nernst-Einstein conductivities."""
-    pot = Potential(lines=argon().lines, type_names=["Ar", "Kr"])
+    pot = argon(type_names=["Ar", "Kr"])
     atoms = lj_liquid(symbols=["Ar", "Kr"])
     run_template("gk_kappa", tmp_path / "k", pot, atoms, variables=dict(COMMON, run_steps=4000, sample_every=2))
     p = cli("kappa", tmp_path / "k", "--max-correlation-time-ps", "2", "--out", "kk", cwd=tmp_path)
@@ -87,7 +91,7 @@ def test_two_species_templates_mass_flux_projection_and_conductivity(tmp_path):
     run_template("gk_viscosity", tmp_path / "v", pot, atoms, variables=dict(COMMON, run_steps=2000))
     run_template("msd", tmp_path / "m", pot, atoms, variables=dict(COMMON, run_steps=3000, dump_every=30))
     assert "c_thermo_press[6]" in (tmp_path / "v/pressure.dat").read_text().splitlines()[1]
-    p = cli("conductivity", tmp_path / "m", "--charges", "Ar=1,Kr=-1", "--max-correlation-time-ps", "2",
+    p = cli("conductivity", tmp_path / "m", "--charges-e", "Ar=1,Kr=-1", "--max-correlation-time-ps", "2",
             "--out", "c", cwd=tmp_path)
     assert p.returncode == 0, p.stderr
     s = json.loads((tmp_path / "c/summary.json").read_text())
@@ -142,30 +146,39 @@ def test_bad_nemd_method_stops_lammps_with_one_line(tmp_path):
 def test_template_input_checks(tmp_path, template, variables, message):
     """Bad template variables stop LAMMPS before anything runs, with one ERROR line."""
     from ptmlp.lammps_env import run_lammps
-    from ptmlp.transport.drivers import template_path
+    from ptmlp.transport.templates import template_path
 
     with pytest.raises(LammpsRunError, match=message.replace("(", r"\(").replace(")", r"\)")):
         run_lammps(template_path(template), tmp_path, variables=variables, timeout_s=60)
 
 
 def test_transport_run_cli_from_yaml(tmp_path):
-    """`ptmlp transport run --config` writes potential.mod and system.data and runs two seeds."""
+    """`ptmlp transport run CONFIG` writes potential.mod and system.data, runs two seeds and
+    writes summary.json; an EAM spec with a typo is one line."""
+    from ptmlp.jsonfile import read_json
     from ptmlp.lammps_data import write_lammps_data
 
     write_lammps_data(tmp_path / "liquid.data", lj_liquid(), ["Ar"])
+    eps = ARGON.epsilon_J / 1.602176634e-19
     (tmp_path / "run.yaml").write_text(
         "template: gk_viscosity\n"
-        f"potential:\n  lj: {{epsilon_eV: {ARGON.epsilon_J / 1.602176634e-19:.8g}, sigma_A: {SIGMA_A}, cutoff_sigma: 2.5}}\n"
-        "structure: liquid.data\nn_runs: 2\nfirst_seed: 7\n"
+        f"potential:\n  pair_style: lj/cut {2.5 * SIGMA_A:.10g}\n  pair_coeff: ['* * {eps:.8g} {SIGMA_A}']\n"
+        "  extra_commands: [pair_modify shift yes]\n"
+        "structure: {file: liquid.data, format: lammps-data}\nn_runs: 2\nfirst_seed: 7\n"
         f"variables: {{T: {T_K}, dt: 0.01, equil_steps: 100, run_steps: 500}}\n")
-    p = subprocess.run([sys.executable, "-m", "ptmlp.cli.main", "transport", "run", "--config", "run.yaml"],
+    p = subprocess.run([sys.executable, "-m", "ptmlp.cli.main", "transport", "run", "run.yaml"],
                        cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert p.returncode == 0, p.stderr
     for k, seed in ((0, 7), (1, 8)):
         info = (tmp_path / f"transport_runs/run_{k:03d}/run_info.yaml").read_text()
         assert f"seed: {seed}" in info and "species: Ar" in info
         assert (tmp_path / f"transport_runs/run_{k:03d}/pressure.dat").is_file()
-    (tmp_path / "bad.yaml").write_text("template: gk_kappa\npotential: {eam: {file: Fe_mm.eam.fs}}\nstructure: liquid.data\n")
-    p = subprocess.run([sys.executable, "-m", "ptmlp.cli.main", "transport", "run", "--config", "bad.yaml"],
+        assert "pair_modify shift yes" in (tmp_path / f"transport_runs/run_{k:03d}/potential.mod").read_text()
+    s = read_json(tmp_path / "transport_runs/summary.json")
+    assert [r["seed"] for r in s["runs"]] == [7, 8] and s["n_atoms"] == 108 and s["type_names"] == ["Ar"]
+    (tmp_path / "bad.yaml").write_text("template: gk_kappa\npotential: {pair_style: eam/fs, pair_cofe: ['* * x Fe']}\n"
+                                       "structure: {file: liquid.data, format: lammps-data}\n")
+    p = subprocess.run([sys.executable, "-m", "ptmlp.cli.main", "transport", "run", "bad.yaml"],
                        cwd=tmp_path, capture_output=True, text=True, timeout=300)
-    assert p.returncode == 2 and "potential 'eam' needs ['elements', 'file']" in p.stderr
+    assert p.returncode == 2 and "potential.pair_cofe: unknown key (did you mean 'pair_coeff'?)" in p.stderr
+    assert p.stderr.count("\n") == 1 and "Traceback" not in p.stderr

@@ -76,3 +76,20 @@ def test_missing_flux_columns(tmp_path):
     with pytest.raises(InputError, match="volume_A3 unknown.*--volume-A3"):
         (tmp_path / "h2.dat").write_text("# x\n# TimeStep c_flux[1] c_flux[2] c_flux[3]\n0 1 1 1\n2 1 1 1\n")
         kappa_green_kubo([tmp_path / "h2.dat"], timestep_ps=0.001, temperature_K=300.0)
+
+
+def test_cli_from_config_file_names_its_command(tmp_path, capsys):
+    """`ptmlp analyze kappa CONFIG` (same command as `ptmlp transport kappa`) says which command ran
+    and writes the same numbers as the Python API to summary.json (strict JSON)."""
+    from ptmlp.cli.main import main
+    from ptmlp.jsonfile import read_json
+
+    runs = [write_flux(tmp_path / f"r{k}", k) for k in range(3)]
+    (tmp_path / "k.yaml").write_text("inputs: [r0, r1, r2]\nmax_correlation_time_ps: 0.6\nout: res\n")
+    assert main(["analyze", "kappa", str(tmp_path / "k.yaml")]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"ptmlp analyze kappa: green-kubo -> {tmp_path / 'res'}/summary.json\n"), out
+    s = read_json(tmp_path / "res/summary.json")
+    res = kappa_green_kubo(runs, max_correlation_time_ps=0.6)
+    assert s["kappa_W_per_mK"] == res.kappa.value and s["kappa_W_per_mK_std_err"] == res.kappa.std_err
+    assert s["inputs"] == [str(r) for r in runs]

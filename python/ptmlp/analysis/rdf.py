@@ -6,7 +6,6 @@ number up to the first minimum after the peak.
 
 from __future__ import annotations
 
-import json
 import os
 from itertools import combinations_with_replacement
 from typing import Sequence
@@ -14,6 +13,7 @@ from typing import Sequence
 import numpy as np
 
 from ..errors import InputError
+from ..jsonfile import write_json
 from ..lammps_data import read_dump_frames
 
 
@@ -59,8 +59,7 @@ def rdf_report(dumps: Sequence[str], type_names: Sequence[str], out_dir: str, r_
         raise InputError(f"r_max {r_max_A} A exceeds half the smallest cell height ({half:.2f} A); lower --r-max")
     result = {"n_frames": len(frames), "r_max_A": r_max_A, "pairs": partial_rdfs(frames, r_max_A, bins)}
     os.makedirs(out_dir, exist_ok=True)
-    with open(os.path.join(out_dir, "summary.json"), "w") as fh:
-        json.dump(result, fh, indent=1)
+    write_json(os.path.join(out_dir, "summary.json"), result)
     import matplotlib
 
     matplotlib.use("Agg")

@@ -12,7 +12,7 @@ def add_parser(sub) -> None:
 
     p = sub.add_parser("analyze", help="post-process trajectories: kappa, viscosity, diffusion, conductivity, rdf")
     kinds = p.add_subparsers(dest="quantity", required=True)
-    add_quantities(kinds, names=("kappa", "viscosity", "diffusion", "conductivity"))
+    add_quantities(kinds, "analyze", names=("kappa", "viscosity", "diffusion", "conductivity"))
     r = kinds.add_parser("rdf", help="partial radial distribution functions of LAMMPS dumps (id type x y z)")
     r.add_argument("dumps", nargs="+")
     r.add_argument("--species", nargs="+", required=True, help="species of LAMMPS types 1, 2, ...")

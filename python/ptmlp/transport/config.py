@@ -1,187 +1,229 @@
-"""Options of the ``ptmlp transport`` subcommands, defined once: each becomes a command-line
-flag and a key of the validated ``--config`` YAML (unknown keys are refused). Command-line
-flags override the file."""
+"""Config models of the ``ptmlp transport`` subcommands, one per subcommand; every key has its
+meaning and its unit in its name. The command-line flags are generated from these fields
+(:mod:`ptmlp.cli.transport`) and override the file: the file's mapping is overlaid with the
+given flags and validated once (:func:`load_options`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+import re
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Annotated, Any, Literal, Optional, Union
 
-from ..errors import InputError
+from pydantic import AfterValidator, Field, PlainValidator, field_validator, model_validator
 
-
-@dataclass(frozen=True)
-class Option:
-    name: str  # YAML key; flag is --name with _ -> -
-    kind: Callable  # float, int, str, bool, list, dict
-    help: str
-    default: Any = None
-    choices: Optional[tuple] = None
+from ..config import ConfigError, StrictModel, field, read_yaml, validate_config
+from ..config.types import InputFile, InputPath, OutputPath
+from ..potential import PotentialSpec
+from ..structures import StructureSpec
+from .templates import TEMPLATES, variable_problem
 
 
-def _cutoff(value):
-    """'noise', 'first-zero' or a time in ps."""
-    if isinstance(value, (int, float)):
+def _cutoff(value: Any) -> Union[str, float]:
+    if isinstance(value, str) and value in ("noise", "first-zero"):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value > 0:
         return float(value)
-    text = str(value)
-    if text in ("noise", "first-zero"):
-        return text
-    try:
-        return float(text)
-    except ValueError:
-        raise InputError(f"cutoff must be 'noise', 'first-zero' or a time in ps, got {value!r}") from None
+    raise ValueError("expected noise, first-zero or a cutoff time > 0 (ps)")
 
 
-def _charges(value) -> dict:
-    """{species: charge} from a mapping or 'Mg=2,Si=4,O=-2'."""
-    if isinstance(value, dict):
-        out = value
-    else:
-        out = {}
-        for item in str(value).split(","):
-            if not item.strip():
-                continue
-            if "=" not in item:
-                raise InputError(f"charges must look like Mg=2,O=-2; got {value!r}")
-            k, v = item.split("=", 1)
-            out[k.strip()] = v
-    try:
-        return {str(k): float(v) for k, v in out.items()}
-    except (TypeError, ValueError):
-        raise InputError(f"charges must be numbers, got {value!r}") from None
+#: the Green-Kubo cutoff: "noise", "first-zero" or a fixed time in ps
+Cutoff = Annotated[Union[str, float], PlainValidator(_cutoff)]
 
 
-def _pair(value) -> tuple:
-    if isinstance(value, str):
-        value = value.replace(",", " ").split()
-    if not isinstance(value, (list, tuple)) or len(value) != 2:
-        raise InputError(f"expected two numbers (start end), got {value!r}")
-    return float(value[0]), float(value[1])
+def _variable_value(value: Any) -> Union[bool, int, float, str]:
+    if isinstance(value, (bool, int, str)) or (isinstance(value, float) and math.isfinite(value)):
+        return value
+    raise ValueError("expected a number, a string or true/false")
 
 
-def _mapping(value) -> dict:
-    if not isinstance(value, dict):
-        raise InputError(f"expected a mapping (key: value), got {value!r}")
-    return dict(value)
+#: a value of a template variable (checked against the template's default in RunConfig)
+VariableValue = Annotated[Union[bool, int, float, str], PlainValidator(_variable_value)]
 
 
-def _triple(value) -> tuple:
-    if isinstance(value, str):
-        value = value.replace(",", " ").split()
-    if not isinstance(value, (list, tuple)) or len(value) != 3 or any(int(v) < 1 for v in value):
-        raise InputError(f"expected three positive integers, got {value!r}")
-    return tuple(int(v) for v in value)
+def _window(value: list[float]) -> list[float]:
+    if not 0 <= value[0] < value[1]:
+        raise ValueError("expected [start, end] with 0 <= start < end (ps)")
+    return value
 
 
-COMMON_GK = [
-    Option("max_correlation_time_ps", float, "longest correlation time (ps); the runs must be >= 10x longer"),
-    Option("cutoff", _cutoff, "Green-Kubo cutoff: noise (default), first-zero, or a time in ps", "noise"),
-    Option("f_cut_THz", float, "cepstral frequency cutoff F* (THz; default 2/t_cutoff)"),
-    Option("volume_A3", float, "volume (A^3) if there is no run_info.yaml"),
-    Option("timestep_ps", float, "MD time step (ps) if there is no run_info.yaml"),
-    Option("temperature_K", float, "temperature (K) if the files have no temperature column"),
-]
-COMMON_NEMD = [
-    Option("exclude_bins", int, "slabs skipped next to each reservoir in the linear fits", 1),
-    Option("n_batches", int, "batches of profile blocks for the error estimate", 10),
-]
-OUT = Option("out", str, "output folder for summary.json, HDF5 and PNG files")
-
-SCHEMAS = {
-    "kappa": [Option("method", str, "green-kubo (heatflux.dat) or nemd (run folders of nemd_kappa.in)",
-                     "green-kubo", ("green-kubo", "nemd")),
-              Option("inputs", list, "heat-flux files / run folders"),
-              *COMMON_GK,
-              Option("decorrelate", bool, "project the mass fluxes out of the energy flux (mixtures)", True),
-              *COMMON_NEMD,
-              Option("steady_steps", int, "NEMD: override the steps skipped before the steady state"),
-              OUT],
-    "viscosity": [Option("method", str, "green-kubo (pressure.dat / log) or muller-plathe (run folders)",
-                         "green-kubo", ("green-kubo", "muller-plathe")),
-                  Option("inputs", list, "pressure files, thermo logs, or run folders"),
-                  *COMMON_GK,
-                  Option("helfand_fit_ps", _pair, "Einstein-Helfand fit window (start end, ps)"),
-                  *COMMON_NEMD,
-                  Option("shear_extrapolation", str, "zero-shear fit variable", "sqrt", ("sqrt", "linear")),
-                  OUT],
-    "diffusion": [Option("inputs", list, "dump files (id type xu yu zu), one per independent run"),
-                  Option("timestep_ps", float, "MD time step (ps) if there is no run_info.yaml"),
-                  Option("temperature_K", float, "temperature (K) for the Yeh-Hummer correction"),
-                  Option("viscosity_Pa_s", float, "shear viscosity for the Yeh-Hummer correction"),
-                  Option("viscosity_std_err_Pa_s", float, "its standard error", 0.0),
-                  Option("viscosity_summary", str, "summary.json of 'ptmlp transport viscosity' (instead of the two above)"),
-                  Option("max_fit_fraction", float, "fit the MSD up to this fraction of the run", 0.3),
-                  Option("beta_tolerance", float, "diffusive when |dlog MSD/dlog t - 1| < this", 0.1),
-                  Option("fit_window_ps", _pair, "fixed MSD fit window (start end, ps) instead of automatic"),
-                  OUT],
-    "conductivity": [Option("inputs", list, "run folders (vcm_types.dat; traj.lammpstrj* for Nernst-Einstein)"),
-                     Option("charges", _charges, "formal charges, e.g. Mg=2,Si=4,O=-2"),
-                     *COMMON_GK,
-                     Option("nernst_einstein", bool, "also compute Nernst-Einstein from the dumps", True),
-                     OUT],
-    "run": [Option("template", str, "inputs/ template to run", None,
-                   ("gk_kappa", "gk_viscosity", "msd", "nemd_kappa", "nemd_viscosity")),
-            Option("potential", _mapping, "interaction: {lj: {epsilon_eV, sigma_A, cutoff_sigma}} | "
-                   "{eam: {file, elements}} | {ptmlp: {model, species}} | {lines: [...], species: [...], files: [...]}"),
-            Option("structure", str, "structure file (any ASE-readable format, e.g. POSCAR, extxyz, LAMMPS data)"),
-            Option("repeat", _triple, "replicate the structure (nx ny nz)", (1, 1, 1)),
-            Option("n_runs", int, "independent runs (seeds first_seed, first_seed+1, ...)", 1),
-            Option("first_seed", int, "seed of the first run", 1),
-            Option("nprocs", int, "MPI ranks per run", 1),
-            Option("workdir", str, "folder for run_000, run_001, ...", "transport_runs"),
-            Option("variables", _mapping, "template variables, e.g. {T: 3000, dt: 0.001, run_steps: 100000}")],
-}
+#: a time window [start, end] in ps
+Window = Annotated[list[float], Field(min_length=2, max_length=2), AfterValidator(_window)]
 
 
-def load_config(path: str | Path, command: str) -> dict:
-    """YAML config for ``command``; unknown keys and wrong types are InputErrors."""
-    import yaml
+class GreenKuboOptions(StrictModel):
+    """Keys shared by the Green-Kubo analyses (kappa, viscosity, conductivity)."""
 
-    p = Path(path)
-    if not p.is_file():
-        raise InputError(f"config file {p} not found")
-    try:
-        data = yaml.safe_load(p.read_text()) or {}
-    except yaml.YAMLError as exc:
-        raise InputError(f"{p}: not valid YAML ({str(exc).splitlines()[0]})") from None
+    inputs: list[InputPath] = field(description="input files or run folders of the templates", min_length=1,
+                                    examples=[["transport_runs/run_000", "transport_runs/run_001"]])
+    max_correlation_time_ps: Optional[float] = field(
+        None, "longest correlation time (ps); the runs must be >= 10x longer (default: a tenth of the run)", gt=0)
+    cutoff_ps: Cutoff = field("noise", "Green-Kubo cutoff: noise (where the ACF sinks into its noise), "
+                                       "first-zero, or a fixed time in ps")
+    f_cut_THz: Optional[float] = field(None, "cepstral frequency cutoff F* (THz; default 2 / cutoff time)", gt=0)
+    volume_A3: Optional[float] = field(None, "volume (A^3) where the runs have no run_info.yaml", gt=0)
+    timestep_ps: Optional[float] = field(None, "MD time step (ps) where the runs have no run_info.yaml", gt=0)
+    temperature_K: Optional[float] = field(None, "temperature (K) where the files have no temperature column", gt=0)
+
+
+class KappaConfig(GreenKuboOptions):
+    """ptmlp transport kappa: thermal conductivity from heat-flux files (Green-Kubo + cepstral) or NEMD runs."""
+
+    method: Literal["green-kubo", "nemd"] = field("green-kubo", "green-kubo (heatflux.dat of gk_kappa.in) or "
+                                                                "nemd (run folders of nemd_kappa.in)")
+    decorrelate: bool = field(True, "green-kubo: project the mass fluxes out of the energy flux (mixtures)")
+    exclude_bins: int = field(1, "nemd: slabs skipped next to each reservoir in the linear fits", ge=0)
+    n_batches: int = field(10, "nemd: batches of profile blocks for the error estimate", ge=2)
+    steady_steps: Optional[int] = field(None, "nemd: steps skipped before the steady state (default: the "
+                                              "run's steady_steps)", ge=0)
+    out: Optional[OutputPath] = field(None, "output folder (summary.json, HDF5, PNG); default "
+                                            "transport_kappa, for nemd transport_kappa_nemd, in the current folder")
+
+    @model_validator(mode="after")
+    def _method_keys(self) -> "KappaConfig":
+        return _belongs(self, {"green-kubo": ("decorrelate",), "nemd": ("exclude_bins", "n_batches", "steady_steps")},
+                        ("max_correlation_time_ps", "cutoff_ps", "f_cut_THz", "volume_A3", "timestep_ps",
+                         "temperature_K"), "green-kubo")
+
+
+class ViscosityConfig(GreenKuboOptions):
+    """ptmlp transport viscosity: shear viscosity by Green-Kubo / Einstein-Helfand or Muller-Plathe NEMD."""
+
+    method: Literal["green-kubo", "muller-plathe"] = field(
+        "green-kubo", "green-kubo (pressure.dat or thermo log of gk_viscosity.in / gk_kappa.in) or muller-plathe "
+                      "(run folders of nemd_viscosity.in)")
+    helfand_fit_ps: Optional[Window] = field(None, "green-kubo: Einstein-Helfand fit window [start, end] (ps; "
+                                                   "default from the Green-Kubo cutoff)")
+    exclude_bins: int = field(1, "muller-plathe: slabs skipped next to each reservoir in the linear fits", ge=0)
+    n_batches: int = field(10, "muller-plathe: batches of profile blocks for the error estimate", ge=2)
+    shear_extrapolation: Literal["sqrt", "linear"] = field(
+        "sqrt", "muller-plathe: zero-shear fit against sqrt(shear rate) or the shear rate")
+    out: Optional[OutputPath] = field(None, "output folder (summary.json, HDF5, PNG); default "
+                                            "transport_viscosity, for muller-plathe transport_viscosity_mp, in the "
+                                            "current folder")
+
+    @model_validator(mode="after")
+    def _method_keys(self) -> "ViscosityConfig":
+        return _belongs(self, {"green-kubo": ("helfand_fit_ps",),
+                               "muller-plathe": ("exclude_bins", "n_batches", "shear_extrapolation")},
+                        ("max_correlation_time_ps", "cutoff_ps", "f_cut_THz", "volume_A3", "timestep_ps",
+                         "temperature_K"), "green-kubo")
+
+
+class ConductivityConfig(GreenKuboOptions):
+    """ptmlp transport conductivity: ionic conductivity (Green-Kubo charge current, Nernst-Einstein)."""
+
+    inputs: list[InputPath] = field(description="run folders of msd.in or gk_kappa.in (vcm_types.dat; "
+                                                "traj.lammpstrj* for Nernst-Einstein)", min_length=1,
+                                    examples=[["transport_runs/run_000", "transport_runs/run_001"]])
+    charges_e: dict[str, float] = field(description="formal charges of the species (e), e.g. {Mg: 2, Si: 4, O: -2}",
+                                        min_length=1, examples=[{"Mg": 2, "Si": 4, "O": -2}])
+    nernst_einstein: bool = field(True, "also compute the Nernst-Einstein conductivity from the dumps")
+    out: Optional[OutputPath] = field(None, "output folder (summary.json, HDF5, PNG); default "
+                                            "transport_conductivity in the current folder")
+
+
+class DiffusionConfig(StrictModel):
+    """ptmlp transport diffusion: self-diffusion per species from MSDs (Yeh-Hummer corrected with a viscosity)."""
+
+    inputs: list[InputPath] = field(description="dumps (id type xu yu zu) or run folders, one per independent run",
+                                    min_length=1, examples=[["transport_runs/run_000", "transport_runs/run_001"]])
+    timestep_ps: Optional[float] = field(None, "MD time step (ps) where the runs have no run_info.yaml", gt=0)
+    temperature_K: Optional[float] = field(None, "temperature (K) for the Yeh-Hummer correction (default: "
+                                                 "run_info.yaml's T_target_K)", gt=0)
+    viscosity_Pa_s: Optional[float] = field(None, "shear viscosity (Pa s) for the Yeh-Hummer correction", gt=0)
+    viscosity_std_err_Pa_s: float = field(0.0, "its standard error (Pa s)", ge=0)
+    viscosity_summary: Optional[InputFile] = field(None, "summary.json of 'ptmlp transport viscosity' (instead of "
+                                                         "viscosity_Pa_s)")
+    max_fit_fraction: float = field(0.3, "fit the MSD up to this fraction of the run", gt=0, le=1)
+    beta_tolerance: float = field(0.1, "diffusive where |dlog MSD / dlog t - 1| < this", gt=0)
+    fit_window_ps: Optional[Window] = field(None, "fixed MSD fit window [start, end] (ps) instead of the "
+                                                  "automatic one")
+    out: Optional[OutputPath] = field(None, "output folder (summary.json, HDF5, PNG); default "
+                                            "transport_diffusion in the current folder")
+
+    @model_validator(mode="after")
+    def _one_viscosity(self) -> "DiffusionConfig":
+        if self.viscosity_summary is not None and self.viscosity_Pa_s is not None:
+            raise ValueError("give viscosity_Pa_s or viscosity_summary, not both")
+        if _changed(self, "viscosity_std_err_Pa_s") and self.viscosity_Pa_s is None:
+            raise ValueError("viscosity_std_err_Pa_s belongs to viscosity_Pa_s")
+        return self
+
+
+class RunConfig(StrictModel):
+    """ptmlp transport run: run an inputs/ template (independent seeds) for a potential and a structure."""
+
+    template: Literal[TEMPLATES] = field(description="inputs/ template to run", examples=["msd"])
+    potential: PotentialSpec = field(description="the interaction (ptmlp model or LAMMPS pair style)", examples=[
+        {"pair_style": "eam/fs", "pair_coeff": ["* * {potentials}/Al_mm.eam.fs Al"]}])
+    structure: StructureSpec = field(description="starting structure (built or read; repeat: [nx, ny, nz])",
+                                     examples=[{"name": "Al", "crystalstructure": "fcc", "a_A": 4.25,
+                                                "repeat": [4, 4, 4]}])
+    n_runs: int = field(1, "independent runs (seeds first_seed, first_seed + 1, ...)", ge=1)
+    first_seed: int = field(1, "seed of the first run", ge=1)
+    nprocs: int = field(1, "MPI ranks per run", ge=1)
+    workdir: OutputPath = field("transport_runs", "folder for run_000, run_001, ... and summary.json")
+    variables: dict[str, VariableValue] = field(
+        default_factory=dict, description="the template's variables (its 'variable NAME index DEFAULT' lines), "
+                                          "e.g. {T: 1000, dt: 0.002, run_steps: 100000}",
+        examples=[{"T": 1000, "dt": 0.002, "T_melt": 2000, "melt_steps": 5000, "equil_steps": 5000,
+                   "run_steps": 20000, "dump_every": 50}])
+
+    @field_validator("potential")
+    @classmethod
+    def _lammps_potential(cls, value: PotentialSpec) -> PotentialSpec:
+        if value.kind == "ase":
+            raise ValueError("LAMMPS templates need a ptmlp model (model: ...) or a pair_style, not an ASE calculator")
+        return value
+
+    @model_validator(mode="after")
+    def _template_variables(self) -> "RunConfig":
+        for name, value in self.variables.items():
+            problem = variable_problem(self.template, name, value)
+            if problem:
+                raise ValueError(problem)
+        return self
+
+
+def _changed(cfg: StrictModel, key: str) -> bool:
+    return getattr(cfg, key) != type(cfg).model_fields[key].default
+
+
+def _belongs(cfg: StrictModel, only: dict[str, tuple], shared_gk: tuple, gk_method: str) -> StrictModel:
+    """Refuse a key set (to other than its default) for the other method, e.g. steady_steps with
+    method green-kubo."""
+    for method, keys in {**only, gk_method: only.get(gk_method, ()) + shared_gk}.items():
+        wrong = [k for k in keys if _changed(cfg, k) and cfg.method != method]
+        if wrong:
+            raise ValueError(f"{wrong[0]} belongs to method {method} (method is {cfg.method})")
+    return cfg
+
+
+MODELS: dict[str, type[StrictModel]] = {"kappa": KappaConfig, "viscosity": ViscosityConfig,
+                                        "diffusion": DiffusionConfig, "conductivity": ConductivityConfig,
+                                        "run": RunConfig}
+
+_KEY = re.compile(r"^([A-Za-z0-9_]+)")
+
+
+def load_options(command: str, config: Optional[str | Path] = None, flags: Optional[dict] = None) -> StrictModel:
+    """The validated options of ``ptmlp transport <command>``: the config file's mapping (if any)
+    overlaid with the command-line ``flags`` (None = not given), validated once. Relative paths
+    in the file are relative to its folder; paths in ``flags`` must already be absolute."""
+    model = MODELS[command]
+    flags = {k: v for k, v in (flags or {}).items() if v is not None}
+    data = read_yaml(config) if config else {}
     if not isinstance(data, dict):
-        raise InputError(f"{p}: the config must be a mapping of option: value")
-    return validate(data, command, str(p))
-
-
-def validate(data: dict, command: str, source: str = "config") -> dict:
-    schema = {o.name: o for o in SCHEMAS[command]}
-    unknown = sorted(set(data) - set(schema))
-    if unknown:
-        raise InputError(f"{source}: unknown key(s) {', '.join(unknown)} for 'transport {command}' "
-                         f"(allowed: {', '.join(schema)})")
-    out = {}
-    for key, value in data.items():
-        opt = schema[key]
-        if value is None:
-            continue
-        try:
-            if opt.kind is bool:
-                if not isinstance(value, bool):
-                    raise ValueError
-                out[key] = value
-            elif opt.kind is list:
-                out[key] = [str(v) for v in (value if isinstance(value, list) else [value])]
-            else:
-                out[key] = opt.kind(value)
-        except InputError as exc:
-            raise InputError(f"{source}: '{key}': {exc}") from None
-        except (TypeError, ValueError):
-            raise InputError(f"{source}: '{key}' must be {getattr(opt.kind, '__name__', 'valid')}, got {value!r}") from None
-        if opt.choices and out[key] not in opt.choices:
-            raise InputError(f"{source}: '{key}' must be one of {', '.join(opt.choices)}, got {value!r}")
-    return out
-
-
-def merged(command: str, config: dict, cli: dict) -> dict:
-    """Defaults < config file < command line (None on the command line = not given)."""
-    out = {o.name: o.default for o in SCHEMAS[command]}
-    out.update(config)
-    out.update({k: v for k, v in cli.items() if v is not None})
-    return out
+        raise ConfigError(f"{config}: expected a mapping of keys (key: value), got {type(data).__name__}")
+    data.update(flags)
+    marker = "\x00source\x00"
+    try:
+        return validate_config(model, data, source=marker,
+                               base_dir=Path(config).resolve().parent if config else Path.cwd())
+    except ConfigError as exc:  # name where the bad key came from: the file or the command line
+        text = str(exc)
+        rest = text[len(marker) + 2:] if text.startswith(marker) else text
+        key = _KEY.match(rest)
+        source = "command line" if (key and key.group(1) in flags) or not config else str(config)
+        raise ConfigError(text.replace(marker, source)) from None

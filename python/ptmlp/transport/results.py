@@ -1,9 +1,9 @@
 """Result records of the transport analyses: a value with its standard error, warnings
-collected on the way, and writers for ``summary.json`` (unit in every key) and HDF5."""
+collected on the way, and the HDF5 writer of the arrays (``summary.json`` is written by
+:func:`ptmlp.jsonfile.write_json`, the one results writer)."""
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import warnings
@@ -68,29 +68,6 @@ class Notes:
     def warn(self, message: str, stacklevel: int = 3) -> None:
         self.messages.append(message)
         warnings.warn(message, TransportWarning, stacklevel=stacklevel)
-
-
-def _plain(obj: Any) -> Any:
-    if isinstance(obj, Measurement):
-        return {"value": obj.value, "std_err": obj.std_err}
-    if isinstance(obj, dict):
-        return {str(k): _plain(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_plain(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    if isinstance(obj, (np.floating, np.integer)):
-        return obj.item()
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    return obj
-
-
-def write_summary(path: str | os.PathLike, summary: dict) -> None:
-    """Write ``summary`` as JSON (NaN/inf become null; numpy types become plain numbers)."""
-    with open(path, "w") as fh:
-        json.dump(_plain(summary), fh, indent=1, allow_nan=False)
-        fh.write("\n")
 
 
 def write_arrays_h5(path: str | os.PathLike, groups: dict[str, dict[str, Any]],
