@@ -2,7 +2,22 @@
 
 from __future__ import annotations
 
-import json
+from typing import Optional
+
+from ..config import StrictModel, field
+from .options import validate_options
+
+
+class ImportOptions(StrictModel):
+    """Checked options of ``ptmlp data import``."""
+
+    te_K: Optional[float] = field(None, "electronic temperature to record (K)", gt=0, alias="--te-K")
+
+
+class SplitOptions(StrictModel):
+    """Checked options of ``ptmlp data split``."""
+
+    seed: int = field(0, "random seed of the split", ge=0, alias="--seed")
 
 
 def add_parser(sub) -> None:
@@ -37,6 +52,7 @@ def run_import(args) -> int:
     from ..data.importers import import_frames
     from ..data.store import open_or_create
 
+    validate_options(ImportOptions, args)
     ds = open_or_create(args.output)
     total = 0
     for src in args.sources:
@@ -51,9 +67,10 @@ def run_import(args) -> int:
 def run_info(args) -> int:
     from ..data.store import Dataset
     from ..data.summary import dataset_summary, format_summary
+    from ..jsonfile import dumps
 
     summary = dataset_summary(Dataset(args.dataset))
-    print(json.dumps(summary, indent=1) if args.json else format_summary(summary))
+    print(dumps(summary) if args.json else format_summary(summary))
     return 0
 
 
@@ -61,6 +78,7 @@ def run_split(args) -> int:
     from ..data.splits import grouped_split, save_split
     from ..data.store import Dataset
 
+    validate_options(SplitOptions, args)
     arr = Dataset(args.dataset).arrays()
     groups = [arr["strings"][g] for g in arr["group_id"]]
     split = grouped_split(groups, args.fractions, args.seed, not args.no_groups)

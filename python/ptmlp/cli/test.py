@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 
 
@@ -21,6 +20,7 @@ def run(args) -> int:
     from ..data.store import Dataset
     from ..evaluation.metrics import error_metrics, predict
     from ..evaluation.plots import parity_plots
+    from ..jsonfile import write_json
 
     ds = Dataset(args.dataset)
     indices = load_split(args.split)[args.subset] if args.split else None
@@ -31,8 +31,7 @@ def run(args) -> int:
     pngs = parity_plots(preds, args.output_dir, title=os.path.basename(args.model))
     metrics.update(model=os.path.abspath(args.model), dataset=os.path.abspath(args.dataset),
                    subset=args.subset if args.split else "all", plots=pngs)
-    with open(os.path.join(args.output_dir, "test_summary.json"), "w") as fh:
-        json.dump(metrics, fh, indent=1)
+    write_json(os.path.join(args.output_dir, "test_summary.json"), metrics)
     print(f"{len(frames)} frames: E RMSE {metrics['energy_rmse_meV_per_atom']:.2f} meV/atom, "
           f"F RMSE {metrics['force_rmse_meV_per_A']:.1f} meV/A ({metrics['force_rmse_over_std']:.1%} of the "
           f"force std), virial RMSE {metrics['virial_rmse_meV_per_atom']:.2f} meV/atom")

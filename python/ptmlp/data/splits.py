@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-import json
 import os
-from typing import Sequence
+from typing import Optional, Sequence
 
 import numpy as np
 
 from ..errors import InputError
+from ..jsonfile import read_json, write_json
 
 SPLIT_NAMES = ("train", "validation", "test")
+
+
+def fractions_problem(fractions: Sequence[float]) -> Optional[str]:
+    """Why ``fractions`` are not train/validation/test fractions (None when they are)."""
+    if len(fractions) != 3 or any(not f >= 0 for f in fractions) or abs(sum(fractions) - 1.0) > 1e-9:
+        return f"{list(fractions)} must be three non-negative numbers summing to 1"
+    return None
 
 
 def grouped_split(groups: Sequence[str], fractions: Sequence[float] = (0.8, 0.1, 0.1), seed: int = 0,
@@ -23,8 +30,9 @@ def grouped_split(groups: Sequence[str], fractions: Sequence[float] = (0.8, 0.1,
     own groups. Without ``by_group`` frames are shuffled individually.
     """
     fractions = [float(f) for f in fractions]
-    if len(fractions) != 3 or any(f < 0 for f in fractions) or abs(sum(fractions) - 1.0) > 1e-9:
-        raise InputError(f"split fractions {fractions} must be three non-negative numbers summing to 1")
+    problem = fractions_problem(fractions)
+    if problem:
+        raise InputError(f"split fractions {problem}")
     n = len(groups)
     if n == 0:
         raise InputError("cannot split an empty dataset")
@@ -54,17 +62,18 @@ def grouped_split(groups: Sequence[str], fractions: Sequence[float] = (0.8, 0.1,
 
 
 def save_split(split: dict[str, list[int]], path: str | os.PathLike, **info) -> None:
-    with open(path, "w") as fh:
-        json.dump({**info, **{k: list(map(int, v)) for k, v in split.items()}}, fh, indent=1)
+    write_json(path, {**info, **{k: list(map(int, v)) for k, v in split.items()}})
 
 
 def load_split(path: str | os.PathLike) -> dict[str, list[int]]:
-    try:
-        with open(path) as fh:
-            data = json.load(fh)
-    except FileNotFoundError:
-        raise InputError(f"split file {path}: no such file (make one with `ptmlp data split`)") from None
-    missing = [k for k in SPLIT_NAMES if k not in data]
+    if not os.path.exists(path):
+        raise InputError(f"split file {path}: no such file (make one with `ptmlp data split`)")
+    data = read_json(path)
+    missing = [k for k in SPLIT_NAMES if not isinstance(data, dict) or k not in data]
     if missing:
         raise InputError(f"split file {path} lacks {missing}")
-    return {k: [int(i) for i in data[k]] for k in SPLIT_NAMES}
+    bad = [k for k in SPLIT_NAMES if not isinstance(data[k], list)
+           or not all(isinstance(i, int) and not isinstance(i, bool) and i >= 0 for i in data[k])]
+    if bad:
+        raise InputError(f"split file {path}: {bad[0]} must be a list of frame indices (integers >= 0)")
+    return {k: list(data[k]) for k in SPLIT_NAMES}

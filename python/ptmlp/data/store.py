@@ -33,7 +33,9 @@ import h5py
 import numpy as np
 from ase import Atoms
 
+from ..atomic import atomic_temp_path
 from ..errors import InputError, PtmlpError
+from ..jsonfile import to_strict
 from .frame import Frame
 from .structure_hash import structure_hash
 
@@ -120,7 +122,7 @@ class Dataset:
             if not exist_ok:
                 raise InputError(f"dataset {path} already exists; append to it or choose another name")
             return cls(path)
-        tmp = path + ".creating"
+        tmp = atomic_temp_path(path)
         with h5py.File(tmp, "w", libver="latest") as f:
             _create_layout(f)
         os.replace(tmp, path)
@@ -191,7 +193,7 @@ class Dataset:
         """Copy the committed content of a file left flagged 'open for write' by a crash."""
         with self._reader() as f:
             arr = _read_committed(f)
-        tmp = self.path + ".recovering"
+        tmp = atomic_temp_path(self.path)
         with h5py.File(tmp, "w", libver="latest") as g:
             _create_layout(g)
             sizes = _write_arrays(g, arr, (0, 0, 0, 0))
@@ -293,6 +295,11 @@ def _validate(fr: Frame, k: int) -> None:
         raise InputError(f"frame {k}: atomic numbers must be 1..255")
 
 
+def _provenance_text(provenance: dict) -> str:
+    """Provenance as strict JSON (NaN -> null), keys sorted so equal settings share one string."""
+    return json.dumps(to_strict(provenance), sort_keys=True, allow_nan=False)
+
+
 def _frames_to_arrays(frames: Sequence[Frame], hashes: Sequence[str], sid) -> dict[str, np.ndarray]:
     nan33 = np.full((3, 3), np.nan)
     return {
@@ -305,7 +312,7 @@ def _frames_to_arrays(frames: Sequence[Frame], hashes: Sequence[str], sid) -> di
         "temperature_K": np.array([f.temperature_K for f in frames], dtype=np.float64),
         "hash": np.array([h.encode() for h in hashes], dtype="S32"),
         "group_id": np.array([sid(f.group) for f in frames], dtype=np.int32),
-        "provenance_id": np.array([sid(json.dumps(f.provenance, sort_keys=True)) for f in frames], dtype=np.int32),
+        "provenance_id": np.array([sid(_provenance_text(f.provenance)) for f in frames], dtype=np.int32),
         "numbers": np.concatenate([f.atoms.numbers for f in frames]).astype(np.uint8),
         "positions_A": np.concatenate([f.atoms.positions for f in frames]).astype(np.float64),
         "forces_eV_per_A": np.concatenate([np.asarray(f.forces_eV_per_A) for f in frames]).astype(np.float64),

@@ -7,6 +7,13 @@ from typing import Sequence
 
 import numpy as np
 
+from ..atomic import atomic_open
+
+
+def _save_png(fig, path: str) -> None:
+    with atomic_open(path, "wb") as fh:
+        fig.savefig(fh, format="png", dpi=110)
+
 
 def parity_plots(preds: Sequence[dict], out_dir: str | os.PathLike, title: str = "") -> list[str]:
     import matplotlib
@@ -36,7 +43,7 @@ def parity_plots(preds: Sequence[dict], out_dir: str | os.PathLike, title: str =
         fig.suptitle(title)
     fig.tight_layout()
     parity = os.path.join(out_dir, "parity.png")
-    fig.savefig(parity, dpi=110)
+    _save_png(fig, parity)
     plt.close(fig)
 
     fig, ax = plt.subplots(figsize=(5.5, 4))
@@ -48,6 +55,6 @@ def parity_plots(preds: Sequence[dict], out_dir: str | os.PathLike, title: str =
     ax.set_title(f"median {np.median(err):.1f}, 99th pct {np.percentile(err, 99):.1f} meV/Å")
     fig.tight_layout()
     hist = os.path.join(out_dir, "force_error_hist.png")
-    fig.savefig(hist, dpi=110)
+    _save_png(fig, hist)
     plt.close(fig)
     return [parity, hist]

@@ -8,6 +8,7 @@ from pydantic import model_validator
 
 from ..config import StrictModel, field
 from ..config.types import InputFile, OutputPath
+from ..data.splits import fractions_problem
 from ..models.config import ModelConfig
 
 
@@ -76,7 +77,7 @@ class RunConfig(StrictModel):
 
     @model_validator(mode="after")
     def _fractions(self) -> "RunConfig":
-        if min(self.split_fractions) < 0 or abs(sum(self.split_fractions) - 1.0) > 1e-9:
-            raise ValueError(f"split_fractions {self.split_fractions} must be three non-negative numbers "
-                             "summing to 1")
+        problem = fractions_problem(self.split_fractions)
+        if problem:
+            raise ValueError(f"split_fractions {problem}")
         return self
