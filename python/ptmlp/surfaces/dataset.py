@@ -151,12 +151,17 @@ def load_dataset(spec: DatasetSpec, graph: GraphSettings, log: Optional[Callable
     """The slabs of ``spec`` (its random subset of ``max_slabs`` when given) with their graphs."""
     folder = dataset_folder(spec)
     ids, values = read_id_prop(folder, spec)
+    every = _cache_file(folder, spec, graph, ids)  # the whole set's cache, if it was built
+    keep = np.arange(len(ids))
     if spec.max_slabs is not None and spec.max_slabs < len(ids):
         keep = np.sort(np.random.default_rng(spec.subset_seed).choice(len(ids), spec.max_slabs, replace=False))
         ids, values = [ids[i] for i in keep], values[keep]
     cache = _cache_file(folder, spec, graph, ids)
     if cache.is_file():
         graphs = _load_graphs(cache)
+    elif every.is_file():
+        whole = _load_graphs(every)
+        graphs = [whole[i] for i in keep]
     else:
         graphs = []
         for k, slab_id in enumerate(ids):

@@ -192,10 +192,10 @@ def _draw_wulff(ax, shape) -> None:
     for facet in shape.facets:
         if not facet.points:
             continue
-        family = tuple(facet.m_ind_orig)
+        family = tuple(shape.miller_list[facet.m_ind_orig])
         color = colors.setdefault(family, f"C{len(colors) % 10}")
-        ax.add_collection3d(Poly3DCollection([np.asarray(t) for t in facet.points], facecolor=color, edgecolor="k",
-                                             linewidths=0.2, alpha=0.9))
+        ax.add_collection3d(Poly3DCollection([np.asarray(t) for t in facet.points], facecolor=color, edgecolor=color,
+                                             linewidths=0.0, alpha=0.95))
     r = float(np.max(np.abs(shape.wulff_pt_list))) if len(shape.wulff_pt_list) else 1.0
     for setter in (ax.set_xlim, ax.set_ylim, ax.set_zlim):
         setter(-r, r)
