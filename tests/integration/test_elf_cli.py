@@ -118,13 +118,29 @@ def test_predict_lammps_dump_with_cube_output(workdir):
 
 
 def test_bad_inputs_give_one_line(workdir):
+    def one_line(*args) -> str:
+        bad = ptmlp("elf", *args, cwd=workdir, check=False)
+        assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr, bad.stderr
+        return bad.stderr.strip()
+
     (workdir / "bad.yaml").write_text(yaml.safe_dump({"dataset": "elf.h5", "epoch": 2}))
-    bad = ptmlp("elf", "train", "bad.yaml", cwd=workdir, check=False)
-    assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "unknown key(s) ['epoch']" in bad.stderr
+    assert one_line("train", "bad.yaml") == "ptmlp elf: error: bad.yaml: epoch: unknown key (did you mean 'epochs'?)"
     (workdir / "pbad.yaml").write_text(yaml.safe_dump({"grid_spacing": 0.1}))
-    bad = ptmlp("elf", "predict", "elf.h5", "-m", "m.pt", "--config", "pbad.yaml", cwd=workdir, check=False)
-    assert bad.returncode == 2 and "unknown key(s) ['grid_spacing']" in bad.stderr
-    bad = ptmlp("elf", "predict", "elf.h5", "-m", "nothing.pt", cwd=workdir, check=False)
-    assert bad.returncode == 2 and "nothing.pt: no such file" in bad.stderr
-    bad = ptmlp("elf", "train", "--dataset", "missing.h5", cwd=workdir, check=False)
-    assert bad.returncode == 2 and "missing.h5: no such file" in bad.stderr
+    assert one_line("predict", "elf.h5", "-m", "m.pt", "--config", "pbad.yaml") == \
+        "ptmlp elf: error: pbad.yaml: grid_spacing: unknown key (did you mean 'grid_spacing_A'?)"
+    assert one_line("predict", "pbad.yaml", "elf.h5", "-m", "m.pt") == \
+        "ptmlp elf: error: pbad.yaml: grid_spacing: unknown key (did you mean 'grid_spacing_A'?)"
+    assert one_line("predict", "elf.h5", "-m", "nothing.pt").startswith(
+        f"ptmlp elf: error: command line: model = '{workdir / 'nothing.pt'}' (a string): no such file")
+    assert one_line("train", "--dataset", "missing.h5").startswith(
+        f"ptmlp elf: error: command line: dataset = '{workdir / 'missing.h5'}' (a string): no such file")
+    (workdir / "gbad.yaml").write_text(yaml.safe_dump({**TINY, "seed": 1.5}))
+    assert one_line("generate", "gbad.yaml") == "ptmlp elf: error: gbad.yaml: seed = 1.5 (a number): expected an integer"
+
+
+def test_predict_from_a_config_file(workdir):
+    (workdir / "pred.yaml").write_text(yaml.safe_dump({"model": "m.pt", "inputs": ["elf.h5"], "output_dir": "pred_cfg",
+                                                       "groups": ["crystal*"]}))
+    ptmlp("elf", "predict", "pred.yaml", cwd=workdir)
+    res = json.loads((workdir / "pred_cfg" / "elf_predict.json").read_text())
+    assert res["summary"]["n_snapshots"] == 2 and res["summary"]["model"] == str(workdir / "m.pt")

@@ -23,6 +23,7 @@ from ase.build import bulk
 from ase.io import write
 
 from ptmlp.al.explore import SLURM_STATE, ExploreConfig, explore
+from ptmlp.config import validate_config
 from ptmlp.demo import DEMO_MODEL
 from ptmlp.errors import InputError
 from ptmlp.hpc.local_slurm import LocalSlurm, missing_requirements
@@ -34,17 +35,28 @@ class Interrupted(Exception):
     """Stands for the AL process dying right after it submitted the array."""
 
 
-def test_bad_slurm_key_is_one_line_input_error():
-    for slurm, expected in (({"partion": "debug"}, "unknown key 'partion' (did you mean 'partition'?)"),
-                            ({"tasks": []}, "key 'tasks' is set by the exploration itself"),
-                            ({"nodes": 2, "ntasks": 2}, "lammps_array elements run on one node each"),
-                            ({"poll_s": 0}, "poll_s=0: must be > 0")):
+def test_bad_slurm_key_is_one_line_input_error(tmp_path):
+    write(tmp_path / "fe.extxyz", bulk("Fe", "bcc", a=2.8, cubic=True))
+
+    def refused(**explore) -> str:
         with pytest.raises(InputError) as err:
-            ExploreConfig(structures=["fe.extxyz"], launcher="slurm", slurm=slurm).validate()
-        assert len(str(err.value).splitlines()) == 1 and str(err.value).startswith("explore.slurm: ")
-        assert expected in str(err.value)
-    with pytest.raises(InputError, match="must be local, mpi or slurm"):
-        ExploreConfig(structures=["fe.extxyz"], launcher="sbatch").validate()
+            validate_config(ExploreConfig, {"structures": ["fe.extxyz"], **explore}, source="al.yaml: explore",
+                            base_dir=tmp_path)
+        assert len(str(err.value).splitlines()) == 1
+        return str(err.value)
+
+    for slurm, expected in (({"partion": "debug"}, "slurm.partion: unknown key (did you mean 'partition'?)"),
+                            ({"tasks": []}, "slurm: key 'tasks' is set by the exploration itself; leave it out"),
+                            ({"nodes": 2, "ntasks": 2}, "slurm: lammps_array elements run on one node each: "
+                                                        "nodes=2 must be 1"),
+                            ({"poll_s": 0}, "slurm.poll_s = 0 (an integer): expected > 0.0")):
+        assert refused(launcher="slurm", slurm=slurm) == f"al.yaml: explore: {expected}"
+    assert refused(launcher="sbatch") == ("al.yaml: explore: launcher = 'sbatch' (a string): expected one of "
+                                          "'local', 'mpi', 'slurm'")
+    assert refused(launcher="slurm", timeout_s=7200, slurm={"cluster": {"max_time_limit": "01:00:00"}}) == (
+        "al.yaml: explore: time_limit=02:00:00 exceeds the cluster's max_time_limit=01:00:00")
+    assert refused(structures=["none.extxyz"]).startswith("al.yaml: explore: structures[0] = 'none.extxyz' "
+                                                           "(a string): no such file")
 
 
 @pytest.fixture(scope="module")

@@ -4,13 +4,16 @@ five results, one recorded failure with LAMMPS's error line, exit status 1."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import textwrap
 from pathlib import Path
 
 import pytest
 
+from ptmlp.hpc.fanout import load_fanout_file
 from ptmlp.lammps_env import lammps_environment, venv_bin
+from ptmlp.resources import inputs_dir
 from ptmlp.thermo import read_thermo
 
 LJ_INPUT = """
@@ -113,4 +116,48 @@ def test_bad_job_file_is_one_line(tmp_path):
                           env=lammps_environment())
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines() == [
-        f"ptmlp fanout: error: {path}: unknown key 'ranks_per_jobs' (did you mean 'ranks_per_job'?)"]
+        f"ptmlp fanout: error: {path}: ranks_per_jobs: unknown key (did you mean 'ranks_per_job'?)"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("ranks_per_job: two\njobs: []\n", "ranks_per_job = 'two' (a string): expected an integer"),
+    ("ranks_per_job: 1.0\njobs: []\n", "ranks_per_job = 1.0 (a number): expected an integer"),
+    ("ranks_per_job: 0\njobs: []\n", "ranks_per_job = 0 (an integer): expected >= 1"),
+    ("mode: threads\njobs: []\n", "mode = 'threads' (a string): expected one of 'library', 'subprocess'"),
+    ("ranks_per_job: 1\n", "jobs: required key missing (the runs)"),
+    ("jobs: [{name: a, input: missing.in}]\n", "jobs[0].input = 'missing.in' (a string): no such file"),
+    ("jobs: [{name: a, input: lj.in, variables: {T: '1 2'}}]\n", "jobs[0].variables: T='1 2': a value must be a "
+                                                                  "number or a word without spaces"),
+    ("defaults: {inptu: lj.in}\njobs: []\n", "defaults.inptu: unknown key (did you mean 'input'?)"),
+    ("jobs: [{name: a, input: lj.in}, {name: a, input: lj.in}]\n", "jobs[1]: name 'a' used twice"),
+])
+def test_bad_job_files_are_one_line(tmp_path, text, expected):
+    (tmp_path / "lj.in").write_text(LJ_INPUT)
+    path = tmp_path / "jobs.yaml"
+    path.write_text(text)
+    proc = subprocess.run([venv_bin("ptmlp"), "fanout", str(path)], capture_output=True, text=True,
+                          env=lammps_environment())
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"ptmlp fanout: error: {path}: {expected}"), lines
+
+
+def test_shipped_example_runs(tmp_path, plugin_built):
+    """inputs/fanout/lj_fanout.yaml as shipped: 8 runs on 2 ranks, all ok."""
+    shutil.copytree(inputs_dir() / "fanout", tmp_path / "fanout")
+    proc = fanout(tmp_path / "fanout" / "lj_fanout.yaml")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    summary = json.loads((tmp_path / "fanout" / "lj_fanout.fanout.json").read_text())
+    assert (summary["n_ok"], summary["n_failed"], summary["mpi_ranks"]) == (8, 0, 2)
+    thermo = read_thermo(tmp_path / "fanout" / "runs" / "T3.0-s2" / "log.lammps")
+    assert thermo["Step"][-1] == 1000
+
+
+def test_example_output_is_a_valid_job_file(tmp_path):
+    proc = subprocess.run([venv_bin("ptmlp"), "fanout", "--example"], capture_output=True, text=True)
+    assert proc.returncode == 0 and "ranks_per_job: 1" in proc.stdout
+    (tmp_path / "jobs.yaml").write_text(proc.stdout)
+    (tmp_path / "in.lmp").write_text(LJ_INPUT)
+    plan = load_fanout_file(tmp_path / "jobs.yaml")
+    assert [(j.name, j.workdir) for j in plan.jobs] == [("T2000", str(tmp_path / "T2000"))]
+    assert plan.summary == str(tmp_path / "jobs.fanout.json")

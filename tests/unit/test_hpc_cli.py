@@ -1,4 +1,4 @@
-"""`ptmlp slurm` command line: render writes the script, --list documents the keys, user
+"""`ptmlp slurm` command line: render writes the script, --example documents the keys, user
 mistakes are one line with exit status 2."""
 
 from __future__ import annotations
@@ -21,13 +21,23 @@ def test_render_writes_script(tmp_path):
     assert "#SBATCH --ntasks=8" in script.read_text()
 
 
-def test_list_templates_and_keys():
-    proc = ptmlp("slurm", "render", "--list")
+def test_example_of_every_template_renders(tmp_path):
+    proc = ptmlp("slurm", "render", "--example")
     assert proc.returncode == 0
-    names = [line.split()[0] for line in proc.stdout.splitlines()]
-    assert names == ["lammps_mpi", "lammps_multinode", "lammps_gpu", "lammps_array", "command"]
-    proc = ptmlp("slurm", "render", "--list", "lammps_gpu")
-    assert "gpus_per_node" in proc.stdout and "stop_before_limit_s" in proc.stdout
+    assert "template: lammps_mpi" in proc.stdout
+    assert "others: lammps_multinode, lammps_gpu, lammps_array, command" in proc.stdout.splitlines()[0]
+    for template in ("lammps_mpi", "lammps_multinode", "lammps_gpu", "lammps_array", "command"):
+        for action in ("render", "submit"):
+            proc = ptmlp("slurm", action, "--example", template)
+            assert proc.returncode == 0 and f"template: {template}" in proc.stdout
+        (tmp_path / f"{template}.yaml").write_text(proc.stdout)
+        proc = ptmlp("slurm", "render", f"{template}.yaml", "--out-dir", template, cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stdout.startswith(f"run1: {tmp_path / template / 'run1.sbatch'}")
+    assert "#SBATCH --gpus-per-node=4" in (tmp_path / "lammps_gpu" / "run1.sbatch").read_text()
+    assert "#SBATCH --ntasks-per-node=32" in (tmp_path / "lammps_multinode" / "run1.sbatch").read_text()
+    proc = ptmlp("slurm", "render", "--example", "lammps_cpu")
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "templates are lammps_mpi" in proc.stderr
 
 
 def test_user_errors_are_one_line(tmp_path):
@@ -37,6 +47,23 @@ def test_user_errors_are_one_line(tmp_path):
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines() == [
         f"ptmlp slurm: error: {bad}: ntasks=1 is fewer than nodes=2: every node needs a rank"]
+    for text, expected in (("template: lammps_mpi\nname: x\ninput: in.lmp\nntasks: 1.5\n",
+                            "ntasks = 1.5 (a number): expected an integer"),
+                           ("template: lammps_mpi\nname: x\ninput: in.lmp\nntask: 2\n",
+                            "ntask: unknown key (did you mean 'ntasks'?)"),
+                           ("template: lammps_mpi\nname: x\n", "input: required key missing (LAMMPS input file, relative to workdir)"),
+                           ("template: lammps_mpi\nname: x\ninput: in.lmp\nexclusive: 'yes'\n",
+                            "exclusive = 'yes' (a string): expected true or false")):
+        bad.write_text(text)
+        for action in ("render", "submit"):
+            proc = ptmlp("slurm", action, str(bad))
+            assert proc.returncode == 2
+            assert proc.stderr.strip().splitlines() == [f"ptmlp slurm: error: {bad}: {expected}"]
+    proc = ptmlp("slurm", "render", str(tmp_path / "missing.yaml"))
+    assert proc.returncode == 2 and proc.stderr.strip().splitlines() == [
+        f"ptmlp slurm: error: {tmp_path / 'missing.yaml'}: no such config file"]
+    proc = ptmlp("slurm", "render")
+    assert proc.returncode == 2 and "--example prints a complete one" in proc.stderr
     proc = ptmlp("slurm", "status", str(tmp_path / "none.state.json"))
     assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1
     assert "no such file" in proc.stderr

@@ -1,5 +1,6 @@
 """Job YAML validation for `ptmlp slurm`: unknown keys, bad values and impossible requests are
-refused with one line naming the key; workflows are ordered by their dependencies."""
+refused with one line naming the key; workflows are ordered by their dependencies; the shipped
+example workflow and every template's `--example` are valid job files."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import textwrap
 import pytest
 
 from ptmlp.errors import InputError
-from ptmlp.hpc.jobspec import format_time_limit, load_job_file, parse_time_limit
+from ptmlp.hpc.jobspec import TEMPLATES, example, format_time_limit, load_job_file, parse_time_limit
+from ptmlp.resources import slurm_dir
 
 
 def write(tmp_path, text, name="job.yaml"):
@@ -34,35 +36,38 @@ def refused(tmp_path, text) -> str:
 
 def test_defaults_filled(tmp_path):
     job = load_job_file(write(tmp_path, BASE)).jobs[0]
-    assert job.values["ntasks"] == 1 and job.values["launcher"] == "srun"
-    assert job.time_limit_s == 3600 and job.workdir == tmp_path.resolve()
+    assert job.ntasks == 1 and job.launcher == "srun"
+    assert job.time_limit_s == 3600 and job.workdir == str(tmp_path.resolve())
 
 
 def test_unknown_key_names_the_close_match(tmp_path):
     msg = refused(tmp_path, BASE + "ntask: 4\n")
-    assert "unknown key 'ntask'" in msg and "did you mean 'ntasks'" in msg
+    assert msg.endswith("job.yaml: ntask: unknown key (did you mean 'ntasks'?)")
 
 
 def test_key_of_another_template_is_unknown(tmp_path):
     msg = refused(tmp_path, BASE + "tasks: [{T: 1}]\n")
-    assert "unknown key 'tasks'" in msg
+    assert "tasks: unknown key" in msg
 
 
 @pytest.mark.parametrize("extra, expected", [
-    ("ntasks: 0\n", "ntasks=0: must be at least 1"),
-    ("ntasks: two\n", "ntasks='two' must be an integer"),
+    ("ntasks: 0\n", "ntasks = 0 (an integer): expected >= 1"),
+    ("ntasks: two\n", "ntasks = 'two' (a string): expected an integer"),
+    ("ntasks: 2.0\n", "ntasks = 2.0 (a number): expected an integer"),
     ("time_limit: '90'\n", "is not HH:MM:SS or D-HH:MM:SS"),
     ("time_limit: '00:00:30'\n", "at least 00:01:00"),
     ("time_limit: '01:75:00'\n", "below 60"),
-    ("launcher: mpiexec\n", "must be one of srun, mpirun"),
+    ("launcher: mpiexec\n", "launcher = 'mpiexec' (a string): expected one of 'srun', 'mpirun'"),
     ("variables: {T: '3000 K'}\n", "without spaces"),
     ("variables: {2T: 3}\n", "not a LAMMPS variable name"),
-    ("sbatch_options: [-p debug]\n", "not a long sbatch option"),
-    ("name: 'my run'\n", "no spaces"),
+    ("sbatch_options: [-p debug]\n", "sbatch_options[0] = '-p debug' (a string): '-p debug' is not a long sbatch option"),
+    ("name: 'my run'\n", "name = 'my run' (a string): use letters"),
+    ("template: lammps_cpu\n", "template = 'lammps_cpu' (a string): expected one of 'lammps_mpi'"),
 ])
 def test_bad_values(tmp_path, extra, expected):
-    assert expected in refused(tmp_path, BASE.replace("name: run1\n", "" if "name:" in extra else "name: run1\n")
-                               + extra)
+    key = extra.split(":")[0] + ":"
+    assert expected in refused(tmp_path, "".join(line + "\n" for line in BASE.strip().splitlines()
+                                                 if not line.startswith(key)) + extra)
 
 
 def test_key_given_twice(tmp_path):
@@ -78,7 +83,7 @@ def test_key_given_twice(tmp_path):
     ("ntasks: 4\ncpus_per_task: 2\ncluster: {cpus_per_node: 4}\n", "cpus_per_task=2 per node exceed"),
     ("time_limit: '3-00:00:00'\ncluster: {max_time_limit: '2-00:00:00'}\n", "exceeds the cluster's max_time_limit"),
     ("nodes: 3\nntasks: 3\ncluster: {max_nodes: 2}\n", "max_nodes=2"),
-    ("cluster: {cpu_per_node: 4}\n", "unknown key 'cpu_per_node'"),
+    ("cluster: {cpu_per_node: 4}\n", "cluster.cpu_per_node: unknown key (did you mean 'cpus_per_node'?)"),
     ("time_limit: '00:05:00'\nstop_before_limit_s: 300\n", "not below the time limit"),
 ])
 def test_impossible_requests(tmp_path, extra, expected):
@@ -93,7 +98,7 @@ def test_gpu_template_rules(tmp_path):
     assert "exceeds the cluster's 2" in refused(tmp_path, gpu + "gpus_per_node: 4\nntasks: 4\n"
                                                  "cluster: {gpus_per_node: 2}\n")
     job = load_job_file(write(tmp_path, gpu + "nodes: 2\ngpus_per_node: 4\nntasks: 8\n")).jobs[0]
-    assert job.values["ntasks"] == 8
+    assert job.ntasks == 8
 
 
 def test_multinode_needs_ranks_per_node(tmp_path):
@@ -103,11 +108,11 @@ def test_multinode_needs_ranks_per_node(tmp_path):
 
 def test_array_tasks(tmp_path):
     text = "template: lammps_array\nname: a\ninput: in.lmp\n"
-    assert "required key 'tasks' missing" in refused(tmp_path, text)
-    assert "give at least one task" in refused(tmp_path, text + "tasks: []\n")
-    assert "task 1 must be a mapping" in refused(tmp_path, text + "tasks: [{T: 1}, 5]\n")
+    assert "tasks: required key missing" in refused(tmp_path, text)
+    assert "tasks = [] (a list): expected at least 1 item(s)" in refused(tmp_path, text + "tasks: []\n")
+    assert "tasks[1] = 5 (an integer): expected a mapping" in refused(tmp_path, text + "tasks: [{T: 1}, 5]\n")
     job = load_job_file(write(tmp_path, text + "tasks: [{T: 1}, {T: 2}, {T: 3}]\n")).jobs[0]
-    assert job.array_size == 3
+    assert job.array_length == 3
 
 
 WORKFLOW = """
@@ -123,18 +128,42 @@ jobs:
 def test_workflow_order_and_defaults(tmp_path):
     jobs = load_job_file(write(tmp_path, WORKFLOW)).jobs
     assert [j.name for j in jobs] == ["train", "explore", "label", "merge"]
-    assert all(j.values["partition"] == "debug" and j.values["time_limit"] == "00:10:00" for j in jobs)
+    assert all(j.partition == "debug" and j.time_limit == "00:10:00" for j in jobs)
+    assert [j.source for j in jobs][0].endswith("job.yaml: job train")
 
 
 @pytest.mark.parametrize("change, expected", [
     (("after: [train]", "after: [trian]"), "after 'trian', which is not a job of this file"),
     (('train: {template: command, command: "true"}', 'train: {template: command, command: "true", after: [merge]}'),
      "dependency cycle"),
-    (("partition: debug", "partiton: debug"), "defaults: unknown key 'partiton'"),
-    (("defaults:", "default:"), "unknown top-level key 'default'"),
+    (("partition: debug", "partiton: debug"), "defaults.partiton: unknown key (did you mean 'partition'?)"),
+    (("defaults:", "default:"), "default: unknown key (did you mean 'defaults'?)"),
+    (("array_size: 4", "array_size: 4, input: x.in"), "jobs.label.input: unknown key"),
+    (("array_size: 4", "array_size: 0"), "jobs.label.array_size = 0 (an integer): expected >= 1"),
+    (("template: lammps_array", "template: lammps_arr"), "jobs.explore.template = 'lammps_arr' (a string): "
+                                                         "expected one of 'lammps_mpi'"),
+    (("{template: command, command: \"true\"}", "{command: \"true\"}"), "jobs.train.template: required key missing"),
 ])
 def test_workflow_errors(tmp_path, change, expected):
     assert expected in refused(tmp_path, WORKFLOW.replace(*change))
+
+
+def test_workflow_defaults_of_other_templates_are_skipped(tmp_path):
+    text = WORKFLOW.replace("partition: debug", "partition: debug, tasks: [{T: 5}], command: 'false'")
+    jobs = {j.name: j for j in load_job_file(write(tmp_path, text)).jobs}
+    assert jobs["train"].command == "true" and jobs["explore"].tasks == [{"T": 1}, {"T": 2}]
+
+
+def test_one_job_file_cannot_wait(tmp_path):
+    assert "after: names jobs of a workflow file" in refused(tmp_path, BASE + "after: [x]\n")
+
+
+def test_shipped_workflow_and_examples_are_valid(tmp_path):
+    jobs = load_job_file(slurm_dir() / "examples" / "al_iteration.yaml").jobs
+    assert [j.name for j in jobs] == ["train", "explore", "label", "merge"]
+    for template in TEMPLATES:
+        job = load_job_file(write(tmp_path, example(template), f"{template}.yaml")).jobs[0]
+        assert job.template == template and job.name == "run1"
 
 
 def test_time_limit_round_trip():

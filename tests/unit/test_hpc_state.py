@@ -49,7 +49,7 @@ def workflow(tmp_path, monkeypatch):
     fake = FakeSlurm(monkeypatch)
     state = WorkflowState(tmp_path / "wf.state.json")
     for job in load_job_file(tmp_path / "wf.yaml").jobs:
-        state.submit(render_job(job), after=job.values["after"], dependency=job.values["dependency"])
+        state.submit(render_job(job), after=job.after, dependency=job.dependency)
     return state, fake
 
 
@@ -68,7 +68,7 @@ def test_submitting_again_resumes(workflow, tmp_path):
     state, fake = workflow
     again = WorkflowState(state.path)
     for job in load_job_file(tmp_path / "wf.yaml").jobs:
-        again.submit(render_job(job), after=job.values["after"])
+        again.submit(render_job(job), after=job.after)
     assert len(fake.submitted) == 3  # nothing submitted twice
 
 

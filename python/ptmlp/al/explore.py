@@ -13,15 +13,12 @@ array it submitted instead of submitting it again).
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
-import json
-import math
 import os
 import shutil
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, Sequence
 
@@ -31,15 +28,17 @@ from ase.io import read
 
 from ..errors import InputError, LammpsRunError
 from ..hpc import slurm_cli
-from ..hpc.jobspec import JobSpec, format_time_limit, job_spec, schema_for
-from ..hpc.schema import Key, validate
+from ..hpc.jobspec import LammpsArrayJob
 from ..hpc.templates import render_job
 from ..hpc.workflow_state import WorkflowState
+from ..jsonfile import read_json, to_strict, write_json
 from ..lammps_data import read_dump_frames, to_lammps_orientation, write_lammps_data
 from ..lammps_env import error_line, lammps_environment, run_lammps
 from . import generators as gen
 from .deviation import read_deviation_file
+from .explore_config import ExploreConfig, ExploreSlurm
 
+__all__ = ["ExploreConfig", "ExploredFrame", "explore", "starting_structures", "task_grid", "SLURM_STATE"]
 
 
 def explore_template() -> Path:
@@ -52,95 +51,10 @@ def explore_template() -> Path:
 SLURM_STATE = "slurm_state.json"  # ptmlp.hpc.workflow_state file of the job arrays, in the exploration folder
 SLURM_TASKS = "slurm_tasks.json"  # array name -> task ids of its elements, in element order
 
-# job keys of ptmlp.hpc.jobspec that exploration fills in itself (refused under explore.slurm)
-_SLURM_OWN_KEYS = ("template", "workdir", "input", "variables", "tasks", "after", "dependency", "resume_from",
-                   "stop_before_limit_s")
-_SLURM_WAIT_KEYS = {
-    "poll_s": Key((int, float), 10.0, "seconds between queries of SLURM while waiting",
-                  lambda v: None if v > 0 else "must be > 0"),
-    "wait_timeout_s": Key((int, float, type(None)), None, "stop waiting after this many seconds: elements not "
-                          "finished by then are cancelled and recorded as failed",
-                          lambda v: None if v > 0 else "must be > 0"),
-}
 
-
-@dataclass
-class RattleSpec:
-    copies: int = 0  # extra rattled/strained copies of each structure
-    rattle_A: float = 0.05
-    strain: float = 0.02
-
-
-@dataclass
-class SubstitutionSpec:
-    host: str = ""
-    guest: str = ""
-    step: float = 0.1  # fraction step of host sites
-    max_fraction: float = 0.0  # 0: no substitution
-
-
-@dataclass
-class ExploreConfig:
-    structures: list[str] = field(default_factory=list)  # any ASE-readable file (CIF, POSCAR, extxyz, lammps-data)
-    supercell: list[int] = field(default_factory=lambda: [1, 1, 1])
-    ensembles: list[str] = field(default_factory=lambda: ["nvt"])  # nvt | npt
-    pressures_GPa: list[float] = field(default_factory=lambda: [0.0])
-    temperatures_K: list[float] = field(default_factory=lambda: [1000.0])
-    te_K: Optional[list[float]] = None  # electronic temperatures (T_e models)
-    steps: int = 1000
-    every: int = 20  # dump/deviation interval, steps
-    dt_ps: float = 0.001
-    seeds: int = 1  # independent runs per grid point
-    processes: int = 1  # concurrent LAMMPS runs (threads), or MPI ranks with launcher "mpi"
-    #: "local": runs started from this process; "mpi": one `mpirun -np processes ptmlp fanout`
-    #: allocation runs them all (ptmlp.hpc.fanout; crashed runs contained, resumable);
-    #: "slurm": one SLURM job array, one element per run (settings in `slurm`)
-    launcher: str = "local"
-    #: launcher "slurm": job keys of `ptmlp slurm` (partition, account, qos, time_limit, ntasks, cpus_per_task,
-    #: modules, venv, setup, sbatch_options, array_max_concurrent, name, ...) plus poll_s and wait_timeout_s
-    slurm: Optional[dict] = None
-    timeout_s: Optional[float] = None
-    rattle: RattleSpec = field(default_factory=RattleSpec)
-    vacancies: int = 0  # also explore copies with this many vacancies
-    substitution: SubstitutionSpec = field(default_factory=SubstitutionSpec)
-
-    def validate(self) -> None:
-        if not self.structures:
-            raise InputError("exploration needs at least one structure file (explore.structures)")
-        bad = [e for e in self.ensembles if e not in ("nvt", "npt")]
-        if bad:
-            raise InputError(f"explore.ensembles {bad}: use nvt or npt")
-        if any(not 0 < t < 1e5 for t in self.temperatures_K):
-            raise InputError(f"explore.temperatures_K {self.temperatures_K} must be in (0, 1e5) K")
-        if any(not -50 <= p <= 5000 for p in self.pressures_GPa):
-            raise InputError(f"explore.pressures_GPa {self.pressures_GPa} must be in [-50, 5000] GPa")
-        if self.launcher not in ("local", "mpi", "slurm"):
-            raise InputError(f"explore.launcher={self.launcher!r} must be local, mpi or slurm")
-        if self.steps < self.every or self.every < 1:
-            raise InputError(f"explore.steps={self.steps} must be >= every={self.every} >= 1")
-        if self.launcher == "slurm" or self.slurm is not None:
-            slurm_job(self, Path.cwd(), "explore", [{}])  # every key and the request itself checked now
-
-
-def slurm_options(config: ExploreConfig) -> dict:
-    """``explore.slurm`` with its defaults; an unknown key or a bad value is a one-line InputError."""
-    own = [k for k in (config.slurm or {}) if k in _SLURM_OWN_KEYS] if isinstance(config.slurm, dict) else []
-    if own:
-        raise InputError(f"explore.slurm: key {own[0]!r} is set by the exploration itself; leave it out")
-    schema = {k: key for k, key in schema_for("lammps_array").items() if k not in _SLURM_OWN_KEYS}
-    schema["name"] = dataclasses.replace(schema["name"], default="explore")
-    return validate("explore.slurm", config.slurm, {**schema, **_SLURM_WAIT_KEYS})
-
-
-def slurm_job(config: ExploreConfig, work: Path, name: str, tasks: list[dict]) -> JobSpec:
+def slurm_job(config: ExploreConfig, work: Path, name: str, tasks: list[dict]) -> LammpsArrayJob:
     """The job array running ``tasks`` (LAMMPS variables of each run) of inputs/explore.in in ``work``."""
-    values = {k: v for k, v in slurm_options(config).items() if k not in _SLURM_WAIT_KEYS}
-    if config.timeout_s is not None and "time_limit" not in (config.slurm or {}):
-        values["time_limit"] = format_time_limit(max(60, math.ceil(config.timeout_s)))  # SLURM: whole minutes
-    values.update(template="lammps_array", name=name, workdir=str(Path(work).resolve()), input=str(explore_template()),
-                  tasks=tasks, lmp_args=[*values["lmp_args"], "-screen", "screen.txt"])
-    # relative paths of the mapping (venv) are relative to where ptmlp runs, as the structure files are
-    return job_spec("explore.slurm", values, Path.cwd())
+    return config.slurm_job(work, name, tasks, explore_template())
 
 
 @dataclass
@@ -219,14 +133,14 @@ def _finish(task: dict, folder: Path, type_names: Sequence[str], status: str, er
     if error:
         record["error"] = error
     record["n_frames"] = len(read_dump_frames(folder / "traj.dump", type_names))
-    _write_json(folder / "task.json", record)
-    return record
+    write_json(folder / "task.json", record)
+    return to_strict(record)  # as a rerun reads it back: NaN (no pressure, no T_e) is null
 
 
 def _run_task(task: dict, folder: Path, models: Sequence[str], type_names: Sequence[str], config: ExploreConfig,
               tel: bool) -> dict:
     if (folder / "task.json").exists():
-        return json.loads((folder / "task.json").read_text())
+        return read_json(folder / "task.json")
     variables = _prepare(task, folder, models, type_names, config, tel)
     try:
         proc = run_lammps(explore_template(), folder, variables=variables, timeout_s=config.timeout_s)
@@ -260,12 +174,17 @@ def _run_mpi(tasks, folders, models, type_names, config: ExploreConfig, tel: boo
 
     def outcome(task: dict, folder: Path) -> tuple[str, Optional[str]]:
         try:
-            res = json.loads((folder / "fanout_result.json").read_text())
-        except (OSError, ValueError):
+            res = read_json(folder / "fanout_result.json")
+        except InputError:
             return "failed", "no fan-out result (the allocation stopped before this run)"
         return ("done", None) if res["status"] == "ok" else ("failed", res.get("error"))
 
     return _collect(tasks, folders, type_names, outcome)
+
+
+def _number(value: Optional[float]) -> float:
+    """A task record's value; null (NVT: no pressure; no T_e) is NaN in the frames."""
+    return float("nan") if value is None else float(value)
 
 
 def _read_screen(folder: Path) -> str:
@@ -279,17 +198,11 @@ def _collect(tasks, folders, type_names, outcome) -> list[dict]:
     records = []
     for task, folder in zip(tasks, folders):
         if (folder / "task.json").exists():
-            records.append(json.loads((folder / "task.json").read_text()))
+            records.append(read_json(folder / "task.json"))
             continue
         status, error = outcome(task, folder)
         records.append(_finish(task, folder, type_names, status, error, _read_screen(folder)))
     return records
-
-
-def _write_json(path: Path, data) -> None:
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=1))
-    os.replace(tmp, path)
 
 
 def _slurm_error(element: dict, folder: Path) -> str:
@@ -305,10 +218,10 @@ def _run_slurm(tasks, folders, models, type_names, config: ExploreConfig, tel: b
                log) -> list[dict]:
     """Unfinished tasks as one SLURM job array; waits for it (or for the array an interrupted
     earlier call submitted: never submitted twice) and records every element's outcome."""
-    opts = slurm_options(config)
+    opts = config.slurm_settings()
     state = WorkflowState(work / SLURM_STATE, env=lammps_environment())  # sbatch passes the env to the job
     tasks_path = work / SLURM_TASKS
-    arrays: dict[str, list[str]] = json.loads(tasks_path.read_text()) if tasks_path.exists() else {}
+    arrays: dict[str, list[str]] = read_json(tasks_path) if tasks_path.exists() else {}
     folder_of = {t["id"]: f for t, f in zip(tasks, folders)}
     waiting = [name for name, ids in arrays.items() if name in state.jobs and
                any(i in folder_of and not (folder_of[i] / "task.json").exists() for i in ids)]
@@ -317,11 +230,11 @@ def _run_slurm(tasks, folders, models, type_names, config: ExploreConfig, tel: b
     if waiting:
         log(f"exploration: waiting for SLURM job array(s) {', '.join(waiting)} submitted before ({state.path})")
     if todo:
-        name = opts["name"] if opts["name"] not in state.jobs else f"{opts['name']}-{len(state.jobs)}"
+        name = opts.name if opts.name not in state.jobs else f"{opts.name}-{len(state.jobs)}"
         variables = [_prepare(t, f, models, type_names, config, tel) for t, f in todo]
         job = slurm_job(config, work, name, variables)
         arrays[name] = [t["id"] for t, _ in todo]
-        _write_json(tasks_path, arrays)  # before sbatch: the state then names only known arrays
+        write_json(tasks_path, arrays)  # before sbatch: the state then names only known arrays
         job_id = state.submit(render_job(job, task_dirs=[f for _, f in todo]))
         log(f"exploration: {len(todo)} runs submitted as SLURM job array {job_id} ({name}), state in {state.path}")
         waiting.append(name)
@@ -334,13 +247,13 @@ def _run_slurm(tasks, folders, models, type_names, config: ExploreConfig, tel: b
         name, key = element[task["id"]]
         el = state.job(name)["elements"][key]
         if (name, key) in late:
-            return "failed", f"not finished after wait_timeout_s={opts['wait_timeout_s']}: {_slurm_error(el, folder)}"
+            return "failed", f"not finished after wait_timeout_s={opts.wait_timeout_s:g}: {_slurm_error(el, folder)}"
         return ("done", None) if slurm_cli.is_ok(el["state"]) else ("failed", _slurm_error(el, folder))
 
     return _collect(tasks, folders, type_names, outcome)
 
 
-def _wait_slurm(state: WorkflowState, names: list[str], opts: dict, log) -> set[tuple[str, str]]:
+def _wait_slurm(state: WorkflowState, names: list[str], opts: ExploreSlurm, log) -> set[tuple[str, str]]:
     """Wait for the arrays ``names`` with a progress line. Past ``wait_timeout_s`` the unfinished
     elements are cancelled; returns those (job name, element key), empty when all ended in time."""
     shown = {"line": ""}
@@ -353,17 +266,17 @@ def _wait_slurm(state: WorkflowState, names: list[str], opts: dict, log) -> set[
 
     t0 = time.monotonic()
     try:
-        state.wait(names, poll_s=opts["poll_s"], timeout_s=opts["wait_timeout_s"], stop_on_stuck=False,
+        state.wait(names, poll_s=opts.poll_s, timeout_s=opts.wait_timeout_s, stop_on_stuck=False,
                    on_poll=progress)
         return set()
     except slurm_cli.SlurmError:
-        if opts["wait_timeout_s"] is None or time.monotonic() - t0 < opts["wait_timeout_s"]:
+        if opts.wait_timeout_s is None or time.monotonic() - t0 < opts.wait_timeout_s:
             raise  # SLURM itself failed (no controller, ...): the arrays are kept, a rerun waits for them
     late = {(n, k) for n in names for k, el in state.job(n)["elements"].items() if slurm_cli.is_active(el["state"])}
-    log(f"exploration: {len(late)} runs not finished after wait_timeout_s={opts['wait_timeout_s']} s: cancelled")
+    log(f"exploration: {len(late)} runs not finished after wait_timeout_s={opts.wait_timeout_s:g} s: cancelled")
     state.cancel(names)
     try:
-        state.wait(names, poll_s=min(opts["poll_s"], 2.0), timeout_s=120, stop_on_stuck=False)
+        state.wait(names, poll_s=min(opts.poll_s, 2.0), timeout_s=120, stop_on_stuck=False)
     except slurm_cli.SlurmError:
         pass  # recorded as failed all the same; the frames they dumped so far are kept
     return late
@@ -373,7 +286,6 @@ def explore(workdir: str | os.PathLike, models: Sequence[str], type_names: Seque
             tel: bool = False, log=print, on_task_done=None) -> tuple[list[dict], list[ExploredFrame]]:
     """Run (or resume) every exploration task; return task records and all dumped frames with
     their max force deviation. ``on_task_done(record)`` is called as each task finishes."""
-    config.validate()
     work = Path(workdir)
     tasks = task_grid(config, starting_structures(config))
     folders = [work / f"task_{t['id']}" for t in tasks]
@@ -399,8 +311,8 @@ def explore(workdir: str | os.PathLike, models: Sequence[str], type_names: Seque
         by_step = {int(r["step"]): float(r["max_devi_f"]) for r in devi} if devi is not None and len(devi) else {}
         for step, atoms in read_dump_frames(folder / "traj.dump", type_names):
             if step in by_step:
-                frames.append(ExploredFrame(rec["id"], step, atoms, by_step[step], rec["pressure_GPa"],
-                                            rec["temperature_K"], rec["te_K"]))
+                frames.append(ExploredFrame(rec["id"], step, atoms, by_step[step], _number(rec["pressure_GPa"]),
+                                            rec["temperature_K"], _number(rec["te_K"])))
     n_bad = sum(r["status"] != "done" for r in records)
     log(f"exploration: {len(records)} runs ({n_bad} failed or halted), {len(frames)} frames")
     return records, frames

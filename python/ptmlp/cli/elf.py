@@ -1,14 +1,30 @@
 """``ptmlp elf {generate,train,predict,import,phi,info}``: electron localization function from geometry.
 
-Every YAML config is validated: unknown keys are rejected with the list of known ones.
+``generate``, ``train`` and ``predict`` take a YAML config as their positional argument
+(``--example`` prints each with every key); command-line options override the config's keys.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import time
+from pathlib import Path
+from typing import Optional
 
 from ..errors import InputError
+from .common import add_config_argument, example_requested, require_config
+
+
+def _example(name: str):
+    def text() -> str:
+        from ..config import example_yaml
+        from ..elf import config
+
+        model = {"generate": config.GenerateConfig, "train": config.TrainConfig, "predict": config.PredictConfig}[name]
+        return example_yaml(model, f"ptmlp elf {name} config")
+
+    return text
 
 
 def add_parser(sub) -> None:
@@ -17,22 +33,23 @@ def add_parser(sub) -> None:
     s = p.add_subparsers(dest="elf_command", required=True)
 
     g = s.add_parser("generate", help="GPAW reference ELF data: fluid-H MD snapshots and random crystals")
-    g.add_argument("config", help="YAML (output, workdir, seed, dft, md_dft, fluid: [...], crystals)")
+    add_config_argument(g, _example("generate"))
     g.set_defaults(run=run_generate)
 
     t = s.add_parser("train", help="train an ELF model on an ELF dataset")
-    t.add_argument("config", nargs="?", default=None, help="YAML with TrainConfig keys (dataset, output, ...)")
-    t.add_argument("--dataset", default=None, help="ELF dataset (.h5)")
-    t.add_argument("-o", "--output", default=None, help="model file to write (.pt)")
+    add_config_argument(t, _example("train"), "YAML config (optional with --dataset)")
+    t.add_argument("--dataset", default=None, help="ELF dataset (.h5); overrides the config's")
+    t.add_argument("-o", "--output", default=None, help="model file to write (.pt); overrides the config's")
     t.add_argument("--epochs", type=int, default=None)
     t.add_argument("--threads", type=int, default=None)
     t.set_defaults(run=run_train)
 
     pr = s.add_parser("predict", help="ELF grids, phi and T_c per snapshot (optionally against references)")
-    pr.add_argument("inputs", nargs="+", help="trajectory (LAMMPS dump, extxyz, ...), ELF dataset .h5, "
-                                              "or cube/ELFCAR files")
-    pr.add_argument("-m", "--model", required=True, help="ELF model file (ptmlp elf train)")
-    pr.add_argument("--config", default=None, help="YAML with predict options (keys as the long options)")
+    add_config_argument(pr, _example("predict"), "YAML config (*.yaml); without one, the first input")
+    pr.add_argument("inputs", nargs="*", help="trajectory (LAMMPS dump, extxyz, ...), ELF dataset .h5, "
+                                              "or cube/ELFCAR files (added to the config's inputs)")
+    pr.add_argument("--config", dest="config_option", default=None, help=argparse.SUPPRESS)  # old spelling
+    pr.add_argument("-m", "--model", default=None, help="ELF model file (ptmlp elf train)")
     pr.add_argument("-o", "--output-dir", default=None)
     pr.add_argument("--grid-spacing-A", type=float, default=None, help="grid spacing (default 0.1 A)")
     pr.add_argument("--grid", type=int, nargs=3, default=None, help="explicit grid n1 n2 n3")
@@ -65,11 +82,36 @@ def add_parser(sub) -> None:
     info.set_defaults(run=run_info)
 
 
+def _absolute(value):
+    """Command-line paths are relative to the current folder, config paths to the config's."""
+    if value is None:
+        return None
+    return [str(Path(v).resolve()) for v in value] if isinstance(value, list) else str(Path(value).resolve())
+
+
+def _load(model, path, options: dict, extend: Optional[dict] = None):
+    """``model`` from YAML ``path`` (if any) with the command-line ``options`` that were given
+    overriding its keys, and the lists of ``extend`` appended to the config's."""
+    from ..config import read_yaml, validate_config
+
+    data = read_yaml(path) if path else {}
+    if isinstance(data, dict):
+        data = {**data, **{k: v for k, v in options.items() if v is not None}}
+        for key, values in (extend or {}).items():
+            if values:
+                data[key] = list(data.get(key) or []) + values
+    source = str(path) if path else "command line"
+    return validate_config(model, data, source=source, base_dir=Path(path).resolve().parent if path else None)
+
+
 def run_generate(args) -> int:
-    from ..elf.config import load_generate_config
+    if example_requested(args):
+        return 0
+    from ..config import load_config
+    from ..elf.config import GenerateConfig
     from ..elf.generate import generate
 
-    cfg = load_generate_config(args.config)
+    cfg = load_config(GenerateConfig, require_config(args, "elf generate"))
     t0 = time.time()
     summary = generate(cfg, log=lambda s: print(f"[{time.time() - t0:8.1f} s] {s}", flush=True))
     for group, row in summary["groups"].items():
@@ -79,54 +121,37 @@ def run_generate(args) -> int:
 
 
 def run_train(args) -> int:
-    from ..elf.config import load_train_config
+    if example_requested(args):
+        return 0
+    from ..elf.config import TrainConfig
     from ..elf.training import train
 
-    overrides = {"dataset": args.dataset, "output": args.output, "epochs": args.epochs, "threads": args.threads}
     if args.config is None and args.dataset is None:
-        raise InputError("give a YAML config or --dataset")
-    cfg = load_train_config(args.config, overrides) if args.config else load_train_config_from(overrides)
-    train(cfg, log=lambda s: print(s, flush=True))
+        raise InputError("give a YAML config or --dataset (ptmlp elf train --example prints a complete config)")
+    options = {"dataset": _absolute(args.dataset), "output": _absolute(args.output), "epochs": args.epochs,
+               "threads": args.threads}
+    train(_load(TrainConfig, args.config, options), log=lambda s: print(s, flush=True))
     return 0
 
 
-def load_train_config_from(overrides: dict):
-    from ..config_io import from_dict
-    from ..elf.config import TrainConfig
-
-    return from_dict(TrainConfig, {k: v for k, v in overrides.items() if v is not None}, "command-line options")
-
-
 def run_predict(args) -> int:
-    import yaml
+    if example_requested(args):
+        return 0
+    from ..elf.config import PredictConfig
+    from ..elf.predict import run_predict as _run
 
-    from ..config_io import from_dict
-    from ..elf.predict import PredictOptions, run_predict as _run
-
-    data = {}
-    if args.config:
-        try:
-            with open(args.config) as fh:
-                data = yaml.safe_load(fh) or {}
-        except FileNotFoundError:
-            raise InputError(f"config file {args.config}: no such file") from None
-        except yaml.YAMLError as exc:
-            raise InputError(f"config file {args.config}: not valid YAML ({str(exc).splitlines()[0]})") from None
-        for forbidden in ("model", "inputs"):
-            if isinstance(data, dict) and forbidden in data:
-                raise InputError(f"config file {args.config}: {forbidden!r} is given on the command line, not in "
-                                 "the config")
-    cli = {"output_dir": args.output_dir, "grid_spacing_A": args.grid_spacing_A, "grid": args.grid,
-           "references": args.reference, "type_map": args.type_map, "groups": args.groups, "every": args.every,
-           "max_snapshots": args.max_snapshots, "write_cubes": args.write_cubes,
-           "low_k_cut_per_A": args.low_k_cut_per_A, "threads": args.threads}
-    merged = dict(data) if isinstance(data, dict) else data
-    if isinstance(merged, dict):
-        merged.update({k: v for k, v in cli.items() if v is not None})
-        merged.update(model=args.model, inputs=list(args.inputs))
-    opts = from_dict(PredictOptions, merged, args.config or "predict options")
-    if opts.grid_spacing_A <= 0:
-        raise InputError(f"grid_spacing_A={opts.grid_spacing_A} must be positive")
+    config, inputs = args.config_option, list(args.inputs)
+    if args.config is not None:
+        if args.config.endswith((".yaml", ".yml")) and config is None:
+            config = args.config
+        else:
+            inputs.insert(0, args.config)
+    options = {"model": _absolute(args.model), "output_dir": _absolute(args.output_dir),
+               "grid_spacing_A": args.grid_spacing_A, "grid": args.grid, "references": _absolute(args.reference),
+               "type_map": args.type_map, "groups": args.groups, "every": args.every,
+               "max_snapshots": args.max_snapshots, "write_cubes": args.write_cubes,
+               "low_k_cut_per_A": args.low_k_cut_per_A, "threads": args.threads}
+    opts = _load(PredictConfig, config, options, extend={"inputs": _absolute(inputs)})
     _run(opts, log=lambda s: print(s, flush=True))
     return 0
 

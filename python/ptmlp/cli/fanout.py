@@ -2,15 +2,23 @@
 
 Run under MPI: ``mpirun -np 8 ptmlp fanout jobs.yaml`` (or ``srun ptmlp fanout ...`` in a job).
 Exit status 0 when every job finished, 1 when some failed (each failure is listed), 2 for a
-bad job file.
+bad job file. ``ptmlp fanout --example`` prints every key of the job file.
 """
 
 from __future__ import annotations
 
+from .common import add_config_argument, example_requested, require_config
+
+
+def _example() -> str:
+    from ..hpc.fanout import example
+
+    return example()
+
 
 def add_parser(sub) -> None:
     p = sub.add_parser("fanout", help="run many independent LAMMPS jobs inside one mpirun allocation")
-    p.add_argument("jobs", help="fan-out job file (YAML; see ptmlp.hpc.fanout)")
+    add_config_argument(p, _example, "fan-out job file (YAML)")
     p.add_argument("--mode", choices=["library", "subprocess"], default=None,
                    help="override the file's mode: lammps module in-process, or lmp child processes")
     p.add_argument("--ranks-per-job", type=int, default=None, help="override the file's ranks_per_job")
@@ -19,11 +27,13 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
+    if example_requested(args):
+        return 0
     from mpi4py import MPI
 
     from ..hpc.fanout import load_fanout_file, run_fanout
 
-    plan = load_fanout_file(args.jobs)
+    plan = load_fanout_file(require_config(args, "fanout"))
     if args.mode:
         plan.mode = args.mode
     if args.ranks_per_job:

@@ -1,7 +1,7 @@
 """``ptmlp slurm render|submit|status``: sbatch templates filled from a validated YAML file.
 
-    ptmlp slurm render job.yaml            # write NAME.sbatch into the job's workdir
-    ptmlp slurm render --list [TEMPLATE]   # templates and the keys they take
+    ptmlp slurm render job.yaml               # write NAME.sbatch into the job's workdir
+    ptmlp slurm render --example [TEMPLATE]   # a complete commented job file of a template
     ptmlp slurm submit job.yaml            # render + sbatch; jobs recorded in job.state.json
     ptmlp slurm status job.state.json [--wait] [--resubmit-failed] [--cancel]
 
@@ -19,13 +19,12 @@ def add_parser(sub) -> None:
     actions = p.add_subparsers(dest="action", required=True)
 
     r = actions.add_parser("render", help="validate a job/workflow YAML and write its sbatch scripts")
-    r.add_argument("jobs", nargs="?", help="job or workflow YAML file")
+    _config_arguments(r)
     r.add_argument("--out-dir", default=None, help="write scripts here (default: each job's workdir)")
-    r.add_argument("--list", action="store_true", help="list templates (or one template's keys) and exit")
     r.set_defaults(run=run_render)
 
     s = actions.add_parser("submit", help="render and sbatch the jobs, recording them in a state file")
-    s.add_argument("jobs", help="job or workflow YAML file")
+    _config_arguments(s)
     s.add_argument("--state", default=None, help="state file (default: JOBS.state.json beside the YAML)")
     s.add_argument("--only", nargs="+", default=None, help="submit only these jobs of a workflow")
     s.add_argument("--wait", action="store_true", help="wait until the jobs have finished")
@@ -45,43 +44,49 @@ def add_parser(sub) -> None:
     t.set_defaults(run=run_status)
 
 
-def _list(template: str | None) -> int:
-    from ..hpc.jobspec import TEMPLATES, schema_for
-    from ..hpc.schema import describe
-    from ..hpc.templates import template_path
+_TEMPLATES = "lammps_mpi, lammps_multinode, lammps_gpu, lammps_array, command"
 
-    if template is None:
-        for name in TEMPLATES:
-            first = template_path(name).read_text().splitlines()[1]
-            print(f"{name:18s} {first.split(':', 1)[1].strip() if ':' in first else ''}")
-        return 0
-    if template not in TEMPLATES:
-        from ..errors import InputError
 
-        raise InputError(f"template {template!r}: choose one of {', '.join(TEMPLATES)}")
-    print(f"keys of template {template} ({template_path(template)}):")
-    print("\n".join(describe(schema_for(template))))
-    return 0
+def _config_arguments(parser) -> None:
+    parser.add_argument("config", nargs="?", help="job or workflow YAML file; `--example TEMPLATE` prints every "
+                                                  "key of a template with its default, unit and meaning")
+    parser.add_argument("--example", nargs="?", const="lammps_mpi", default=None, metavar="TEMPLATE",
+                        help=f"print a complete commented job file of TEMPLATE ({_TEMPLATES}; default "
+                             "lammps_mpi) and exit")
+
+
+def _example(args) -> bool:
+    if args.example is None:
+        return False
+    from ..errors import InputError
+    from ..hpc.jobspec import TEMPLATES, example
+
+    if args.example not in TEMPLATES:
+        raise InputError(f"--example {args.example}: templates are {', '.join(TEMPLATES)}")
+    print(example(args.example), end="")
+    return True
 
 
 def run_render(args) -> int:
-    from ..errors import InputError
+    from ..cli.common import require_config
     from ..hpc.submit import render_file
 
-    if args.list:
-        return _list(args.jobs)
-    if not args.jobs:
-        raise InputError("give a job YAML file (or --list)")
-    for rendered in render_file(args.jobs, Path(args.out_dir) if args.out_dir else None):
+    if _example(args):
+        return 0
+    path = require_config(args, "slurm render")
+    for rendered in render_file(path, Path(args.out_dir) if args.out_dir else None):
         extra = f" + {rendered.tasks_file}" if rendered.tasks_file else ""
         print(f"{rendered.job.name}: {rendered.script}{extra}")
     return 0
 
 
 def run_submit(args) -> int:
+    from ..cli.common import require_config
     from ..hpc.submit import submit_file
 
-    state = submit_file(args.jobs, args.state, only=args.only)
+    if _example(args):
+        return 0
+    state = submit_file(require_config(args, "slurm submit"), args.state, only=args.only)
     for name, job in state.jobs.items():
         sub = job["submissions"][-1]
         dep = f" ({sub['dependency']})" if sub.get("dependency") else ""

@@ -1,146 +1,151 @@
-"""YAML configs of ``ptmlp elf generate|train`` (unknown keys are rejected, units in key names)."""
+"""Configs of ``ptmlp elf generate|train|predict`` (``--example`` prints each with every key).
+
+Paths are relative to the config file's folder; units are in the key names.
+"""
 
 from __future__ import annotations
 
-import dataclasses
-import os
-from dataclasses import dataclass, field
-from typing import Optional
+from typing import Annotated, Optional
+
+from pydantic import Field, model_validator
+
+from ..config import StrictModel, field
+from ..config.types import InputFile, OutputPath
+from ..labelers.gpaw_labeler import Kpts, Xc
 
 
-from ..config_io import from_dict, read_yaml
-from ..errors import InputError
-
-
-@dataclass
-class DftSettings:
+class DftSettings(StrictModel):
     """GPAW settings of the reference ELF labels."""
-    xc: str = "PBE"
-    ecut_eV: float = 350.0
-    kpts: list = field(default_factory=lambda: [2, 2, 2])
-    grid_spacing_A: float = 0.1
-    scf_energy_tol_eV: float = 1e-5
-    te_K: Optional[float] = None  # Fermi-Dirac T_e; None = the snapshot's MD temperature (crystals: 1000 K)
+
+    xc: Xc = field("PBE", "exchange-correlation functional")
+    ecut_eV: float = field(350.0, "plane-wave cutoff (eV)", ge=100)
+    kpts: Kpts = field(default_factory=lambda: [2, 2, 2], description="k-point grid of the fluid labels")
+    grid_spacing_A: float = field(0.1, "spacing of the ELF grid (A)", gt=0)
+    scf_energy_tol_eV: float = field(1e-5, "SCF energy convergence (eV)", gt=0)
+    te_K: Optional[float] = field(None, "Fermi-Dirac T_e (K); null: the snapshot's MD temperature", gt=0)
 
 
-@dataclass
-class MdDftSettings:
+class MdDftSettings(StrictModel):
     """Cheaper GPAW settings driving the MD that samples the fluid snapshots."""
-    xc: str = "PBE"
-    ecut_eV: float = 300.0
-    kpts: list = field(default_factory=lambda: [1, 1, 1])
-    scf_energy_tol_eV: float = 1e-4
+
+    xc: Xc = field("PBE", "exchange-correlation functional")
+    ecut_eV: float = field(300.0, "plane-wave cutoff (eV)", ge=100)
+    kpts: Kpts = field(default_factory=lambda: [1, 1, 1], description="k-point grid of the MD forces")
+    scf_energy_tol_eV: float = field(1e-4, "SCF energy convergence (eV)", gt=0)
 
 
-@dataclass
-class FluidSet:
+class FluidSet(StrictModel):
     """Independent Langevin MD runs of H2 fluid at one density; each run is its own group."""
-    name: str = "fluid"
-    n_atoms: int = 32
-    volume_per_atom_A3: float = 2.5
-    temperature_K: float = 1500.0
-    runs: int = 2
-    equilibration_steps: int = 60
-    production_steps: int = 120
-    sample_every: int = 20
-    timestep_fs: float = 0.5
-    friction_per_fs: float = 0.01
-    equilibration_friction_per_fs: float = 0.1
+
+    name: str = field("fluid", "group name prefix (groups NAME_run0, NAME_run1, ...)", min_length=1)
+    n_atoms: int = field(32, "H atoms per cell (even: H2 molecules)", ge=2, multiple_of=2)
+    volume_per_atom_A3: float = field(2.5, "volume per atom (A^3)", gt=0)
+    temperature_K: float = field(1500.0, "MD temperature (K)", gt=0)
+    runs: int = field(2, "independent MD runs", ge=1)
+    equilibration_steps: int = field(60, "MD steps before sampling", ge=0)
+    production_steps: int = field(120, "MD steps sampled", ge=1)
+    sample_every: int = field(20, "a snapshot every this many production steps", ge=1)
+    timestep_fs: float = field(0.5, "MD timestep (fs)", gt=0)
+    friction_per_fs: float = field(0.01, "Langevin friction of the production run (1/fs)", ge=0)
+    equilibration_friction_per_fs: float = field(0.1, "Langevin friction of the equilibration (1/fs)", ge=0)
+
+    @model_validator(mode="after")
+    def _samples(self) -> "FluidSet":
+        if self.sample_every > self.production_steps:
+            raise ValueError(f"sample_every={self.sample_every} is above production_steps={self.production_steps}: "
+                             "no snapshot would be taken")
+        return self
 
 
-@dataclass
-class CrystalSet:
+class CrystalSet(StrictModel):
     """Random cubic/hexagonal hydrogen crystals (test set)."""
-    name: str = "crystal_random"
-    count: int = 12
-    n_atoms_min: int = 4
-    n_atoms_max: int = 12
-    volume_per_atom_A3_min: float = 2.3
-    volume_per_atom_A3_max: float = 3.0
-    min_distance_A: float = 0.7
-    kpts: list = field(default_factory=lambda: [3, 3, 3])
-    te_K: float = 1000.0
+
+    name: str = field("crystal_random", "group name", min_length=1)
+    count: int = field(12, "number of crystals", ge=1)
+    n_atoms_min: int = field(4, "fewest atoms per cell", ge=1)
+    n_atoms_max: int = field(12, "most atoms per cell", ge=1)
+    volume_per_atom_A3_min: float = field(2.3, "smallest volume per atom (A^3)", gt=0)
+    volume_per_atom_A3_max: float = field(3.0, "largest volume per atom (A^3)", gt=0)
+    min_distance_A: float = field(0.7, "smallest distance between atoms (A)", gt=0)
+    kpts: Kpts = field(default_factory=lambda: [3, 3, 3], description="k-point grid of the crystal labels")
+    te_K: float = field(1000.0, "Fermi-Dirac T_e of the labels (K)", gt=0)
+
+    @model_validator(mode="after")
+    def _ranges(self) -> "CrystalSet":
+        if self.n_atoms_max < self.n_atoms_min:
+            raise ValueError(f"n_atoms_max={self.n_atoms_max} is below n_atoms_min={self.n_atoms_min}")
+        if self.volume_per_atom_A3_max < self.volume_per_atom_A3_min:
+            raise ValueError(f"volume_per_atom_A3_max={self.volume_per_atom_A3_max} is below "
+                             f"volume_per_atom_A3_min={self.volume_per_atom_A3_min}")
+        return self
 
 
-@dataclass
-class GenerateConfig:
-    output: str = "elf_data.h5"
-    workdir: str = "elf_generate"
-    seed: int = 0
-    dft: DftSettings = field(default_factory=DftSettings)
-    md_dft: MdDftSettings = field(default_factory=MdDftSettings)
-    fluid: list = field(default_factory=list)  # list of FluidSet mappings
-    crystals: Optional[CrystalSet] = None
+class GenerateConfig(StrictModel):
+    """``ptmlp elf generate``: GPAW reference ELF data of fluid-H MD snapshots and random crystals."""
+
+    output: OutputPath = field("elf_data.h5", "ELF dataset written (HDF5; appended to, resumable)")
+    workdir: OutputPath = field("elf_generate", "folder of the MD trajectories and generate_summary.json")
+    seed: int = field(0, "random seed of structures and MD", ge=0)
+    dft: DftSettings = field(default_factory=DftSettings, description="GPAW settings of the ELF labels")
+    md_dft: MdDftSettings = field(default_factory=MdDftSettings, description="GPAW settings of the sampling MD")
+    fluid: list[FluidSet] = field(default_factory=list, description="fluid sets, one per density "
+                                  "(keys as in the example)", examples=[[FluidSet().to_dict()]])
+    crystals: Optional[CrystalSet] = field(None, "random crystals (keys as in the example); null: none",
+                                           examples=[CrystalSet().to_dict()])
+
+    @model_validator(mode="after")
+    def _unique(self) -> "GenerateConfig":
+        names = [s.name for s in self.fluid]
+        if len(set(names)) != len(names):
+            raise ValueError(f"fluid set names {names} must be unique")
+        return self
 
 
-@dataclass
-class TrainConfig:
+class TrainConfig(StrictModel):
     """``ptmlp elf train``; defaults are the paper's (Wang et al., arXiv:2604.26445)."""
-    dataset: str = "elf_data.h5"
-    output: str = "elf_model.pt"
-    train_groups: list = field(default_factory=list)  # group names (or prefixes ending in '*'); [] = all
-    validation_groups: list = field(default_factory=list)  # held-out groups; never used for fitting
-    r_cut_A: float = 3.0
-    n_radial: int = 10
-    l_max: int = 2
-    gaussian_width_A: Optional[float] = None  # None = spacing of the Gaussian centres
-    hidden: list = field(default_factory=lambda: [128, 128])
-    points_per_snapshot: int = 20000
-    elf_bins: int = 20  # stratification bins on [0, 1]
-    epochs: int = 80
-    batch_size: int = 4096
-    lr: float = 3e-4
-    weight_decay: float = 1e-6
-    huber_beta: float = 0.03
-    validation_points_per_snapshot: int = 0  # 0 = every grid point of every validation snapshot
-    seed: int = 0
-    threads: int = 1
+
+    dataset: InputFile = field("elf_data.h5", "ELF dataset (HDF5, from ptmlp elf generate or import)")
+    output: OutputPath = field("elf_model.pt", "model file written (.pt); also OUTPUT.train.json")
+    train_groups: list[str] = field(default_factory=list, description="groups fitted (fnmatch patterns, e.g. "
+                                    "fluid_*_run0); [] = all but the validation groups")
+    validation_groups: list[str] = field(default_factory=list, description="held-out groups, never fitted")
+    r_cut_A: float = field(3.0, "descriptor cutoff (A)", gt=0)
+    n_radial: int = field(10, "Gaussian radial functions", ge=1)
+    l_max: int = field(2, "largest angular momentum of the descriptor", ge=0, le=6)
+    gaussian_width_A: Optional[float] = field(None, "Gaussian width (A); null: the spacing of their centres", gt=0)
+    hidden: list[Annotated[int, Field(ge=1)]] = field(default_factory=lambda: [128, 128],
+                                                      description="hidden layer widths of the MLP", min_length=1)
+    points_per_snapshot: int = field(20000, "stratified training grid points per snapshot", ge=1)
+    elf_bins: int = field(20, "stratification bins on [0, 1]", ge=1)
+    epochs: int = field(80, "passes over the training points", ge=1)
+    batch_size: int = field(4096, "grid points per batch", ge=1)
+    lr: float = field(3e-4, "AdamW learning rate", gt=0)
+    weight_decay: float = field(1e-6, "AdamW weight decay", ge=0)
+    huber_beta: float = field(0.03, "smooth-L1 (Huber) beta on the ELF", gt=0)
+    validation_points_per_snapshot: int = field(0, "0: every grid point of every validation snapshot", ge=0)
+    seed: int = field(0, "random seed", ge=0)
+    threads: int = field(1, "torch threads", ge=1)
 
 
-def _fail_type(where: str, key: str, expected: str, value) -> InputError:
-    return InputError(f"{where}: {key}={value!r} must be {expected}")
+class PredictConfig(StrictModel):
+    """``ptmlp elf predict``: ELF grids, networking value phi and T_c per snapshot."""
 
-
-def _check_kpts(where: str, kpts) -> None:
-    if not (isinstance(kpts, list) and len(kpts) == 3 and all(isinstance(k, int) and k >= 1 for k in kpts)):
-        raise _fail_type(where, "kpts", "three positive integers, e.g. [2, 2, 2]", kpts)
-
-
-def load_generate_config(path: str | os.PathLike) -> GenerateConfig:
-    cfg = from_dict(GenerateConfig, read_yaml(path), str(path))
-    if not isinstance(cfg.dft, DftSettings):
-        cfg.dft = from_dict(DftSettings, cfg.dft, f"{path}.dft")
-    if not isinstance(cfg.md_dft, MdDftSettings):
-        cfg.md_dft = from_dict(MdDftSettings, cfg.md_dft, f"{path}.md_dft")
-    if not isinstance(cfg.fluid, list):
-        raise InputError(f"{path}: fluid must be a list of fluid sets (name, n_atoms, volume_per_atom_A3, ...)")
-    cfg.fluid = [s if isinstance(s, FluidSet) else from_dict(FluidSet, s, f"{path}.fluid[{k}]")
-                 for k, s in enumerate(cfg.fluid)]
-    _check_kpts(f"{path}.dft", cfg.dft.kpts)
-    _check_kpts(f"{path}.md_dft", cfg.md_dft.kpts)
-    if cfg.crystals is not None:
-        _check_kpts(f"{path}.crystals", cfg.crystals.kpts)
-    names = [s.name for s in cfg.fluid]
-    if len(set(names)) != len(names):
-        raise InputError(f"{path}: fluid set names {names} must be unique")
-    return cfg
-
-
-def load_train_config(path: str | os.PathLike, overrides: Optional[dict] = None) -> TrainConfig:
-    data = read_yaml(path) if path is not None else {}
-    data = dict(data or {})
-    data.update({k: v for k, v in (overrides or {}).items() if v is not None})
-    cfg = from_dict(TrainConfig, data, str(path or "train options"))
-    for key in ("r_cut_A", "lr", "huber_beta"):
-        if not getattr(cfg, key) > 0:
-            raise InputError(f"{path}: {key}={getattr(cfg, key)} must be positive")
-    for key in ("n_radial", "epochs", "batch_size", "points_per_snapshot", "elf_bins", "threads"):
-        if not (isinstance(getattr(cfg, key), int) and getattr(cfg, key) >= 1):
-            raise InputError(f"{path}: {key}={getattr(cfg, key)!r} must be a positive integer")
-    if not (isinstance(cfg.l_max, int) and 0 <= cfg.l_max <= 6):
-        raise InputError(f"{path}: l_max={cfg.l_max!r} must be an integer in 0..6")
-    return cfg
-
-
-def to_dict(cfg) -> dict:
-    return dataclasses.asdict(cfg)
+    model: InputFile = field(..., "ELF model file (ptmlp elf train)", examples=["elf_model.pt"])
+    inputs: list[InputFile] = field(..., "trajectories (LAMMPS dump, extxyz, ...), ELF datasets (.h5) or "
+                                         "cube/ELFCAR files", min_length=1, examples=[["traj.dump"]])
+    output_dir: OutputPath = field("elf_predict", "folder of elf_predict.json, plots and cube files")
+    grid_spacing_A: float = field(0.1, "grid spacing of trajectory snapshots (A)", gt=0)
+    grid: Optional[Kpts] = field(None, "explicit grid [n1, n2, n3] instead of grid_spacing_A")
+    references: list[InputFile] = field(default_factory=list, description="reference cube/ELFCAR files, one "
+                                        "per trajectory snapshot")
+    type_map: Optional[list[str]] = field(None, "LAMMPS dump: element of type 1, 2, ...", min_length=1)
+    groups: list[str] = field(default_factory=list, description="ELF dataset inputs: only these groups "
+                              "(fnmatch patterns)")
+    every: int = field(1, "use every N-th snapshot", ge=1)
+    max_snapshots: Optional[int] = field(None, "use at most this many snapshots", ge=1)
+    write_cubes: bool = field(False, "write elf_pred_NNNNN.cube files")
+    low_k_cut_per_A: Optional[float] = field(None, "apply and report the low-k Fourier correction of the "
+                                                   "logit residual below this |k| (1/A; needs references)", gt=0)
+    phi_tol: float = field(1e-3, "bisection tolerance on phi", gt=0)
+    batch_points: int = field(16384, "grid points per model call", ge=1)
+    threads: int = field(1, "torch threads", ge=1)

@@ -6,8 +6,6 @@ crystal set) already complete in the output file is skipped on restart.
 
 from __future__ import annotations
 
-import json
-import os
 import time
 from pathlib import Path
 from typing import Callable, Optional
@@ -15,6 +13,7 @@ from typing import Callable, Optional
 import numpy as np
 from ase.io import read, write
 
+from ..jsonfile import write_json
 from ..labelers.gpaw_labeler import GpawLabeler
 from .config import GenerateConfig
 from .labeler import GpawElfLabeler
@@ -97,6 +96,5 @@ def generate(cfg: GenerateConfig, log: Callable[[str], None] = print) -> dict:
         summary["groups"][g] = {"snapshots": len(sel), "pressure_GPa_mean": float(np.mean(p)),
                                 "pressure_GPa_std": float(np.std(p, ddof=1)) if len(sel) > 1 else 0.0}
     summary["wall_s"] = round(time.time() - t_start, 1)
-    with open(work / "generate_summary.json", "w") as fh:
-        json.dump(summary, fh, indent=1)
+    write_json(work / "generate_summary.json", summary)
     return summary

@@ -8,17 +8,17 @@ snapshots), phi from the reference, the residual spectrum and the low-k correcte
 
 from __future__ import annotations
 
-import json
 import resource
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable
 
 import numpy as np
 import torch
 
 from ..errors import InputError
+from ..jsonfile import write_json
+from .config import PredictConfig
 from .fourier import low_k_corrected, residual_spectrum
 from .grid import ElfGrid, grid_shape_for_spacing
 from .inference import check_species, predict_grid
@@ -29,26 +29,7 @@ from .networking import networking_value, tc_estimate_K
 from .store import ElfDataset
 
 
-@dataclass
-class PredictOptions:
-    model: str
-    inputs: list
-    output_dir: str = "elf_predict"
-    grid_spacing_A: float = 0.1
-    grid: Optional[list] = None  # explicit [n1, n2, n3]; default from grid_spacing_A (or the reference's grid)
-    references: list = field(default_factory=list)  # cube/ELFCAR files, one per trajectory snapshot
-    type_map: Optional[list] = None  # LAMMPS dump: symbol of type 1, 2, ...
-    groups: list = field(default_factory=list)  # ELF dataset input: only these groups (fnmatch patterns)
-    every: int = 1
-    max_snapshots: Optional[int] = None
-    write_cubes: bool = False
-    low_k_cut_per_A: Optional[float] = None  # apply and report the low-k correction (needs references)
-    phi_tol: float = 1e-3
-    batch_points: int = 16384
-    threads: int = 1
-
-
-def load_snapshots(opts: PredictOptions) -> list[tuple[ElfGrid, bool, dict]]:
+def load_snapshots(opts: PredictConfig) -> list[tuple[ElfGrid, bool, dict]]:
     """[(ElfGrid, has_reference, info)]; ElfGrid.elf is a placeholder when there is no reference."""
     out: list[tuple[ElfGrid, bool, dict]] = []
     for path in opts.inputs:
@@ -72,7 +53,7 @@ def load_snapshots(opts: PredictOptions) -> list[tuple[ElfGrid, bool, dict]]:
     return out
 
 
-def _read_trajectory(path: str, opts: PredictOptions) -> list[tuple[ElfGrid, bool, dict]]:
+def _read_trajectory(path: str, opts: PredictConfig) -> list[tuple[ElfGrid, bool, dict]]:
     from ase.io import read
 
     kwargs = {}
@@ -102,7 +83,7 @@ def _read_trajectory(path: str, opts: PredictOptions) -> list[tuple[ElfGrid, boo
     return out
 
 
-def run_predict(opts: PredictOptions, log: Callable[[str], None] = print) -> dict:
+def run_predict(opts: PredictConfig, log: Callable[[str], None] = print) -> dict:
     torch.set_num_threads(int(opts.threads))
     model, meta = load_elf_model(opts.model)
     outdir = Path(opts.output_dir)
@@ -152,8 +133,7 @@ def run_predict(opts: PredictOptions, log: Callable[[str], None] = print) -> dic
     summary = _summarise(opts, meta, rows, preds, refs, snaps, t_total, outdir)
     for r in rows:
         r.pop("_spectrum", None)
-    with open(outdir / "elf_predict.json", "w") as fh:
-        json.dump({"summary": summary, "snapshots": rows}, fh, indent=1)
+    write_json(outdir / "elf_predict.json", {"summary": summary, "snapshots": rows})
     log(f"wrote {outdir / 'elf_predict.json'}")
     return {"summary": summary, "snapshots": rows}
 

@@ -24,6 +24,7 @@ import h5py
 import numpy as np
 from ase import Atoms
 
+from ..atomic import atomic_temp_path
 from ..data.store import open_swmr_writer, swmr_reader, writer_lock
 from ..errors import InputError, PtmlpError
 from .grid import ElfGrid
@@ -94,7 +95,7 @@ class ElfDataset:
             if not exist_ok:
                 raise InputError(f"ELF dataset {path} already exists; append to it or choose another name")
             return cls(path)
-        tmp = path + ".creating"
+        tmp = atomic_temp_path(path)
         with h5py.File(tmp, "w", libver="latest") as f:
             _create_layout(f, elf_dtype)
         os.replace(tmp, path)

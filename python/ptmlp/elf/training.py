@@ -10,7 +10,6 @@ point of the held-out snapshots (no stratification), as the paper's R^2.
 from __future__ import annotations
 
 import fnmatch
-import json
 import time
 from pathlib import Path
 from typing import Callable
@@ -19,7 +18,8 @@ import numpy as np
 import torch
 
 from ..errors import InputError
-from .config import TrainConfig, to_dict
+from ..jsonfile import write_json
+from .config import TrainConfig
 from .descriptor import ElfDescriptor
 from .features import point_features
 from .inference import predict_grid
@@ -126,11 +126,11 @@ def train(cfg: TrainConfig, log: Callable[[str], None] = print) -> dict:
     val_grids = ds.read(val_idx) if val_idx else []
     xv = yv = None
     if val_grids:
-        vcfg = TrainConfig(**{**to_dict(cfg), "points_per_snapshot": 2000})
+        vcfg = cfg.model_copy(update={"points_per_snapshot": 2000})
         xv, yv = sample_training_points(val_grids, descriptor, vcfg, np.random.default_rng(cfg.seed + 1))
     history = fit(model, x, y, cfg, log, xv, yv)
     t_fit = time.time() - t0 - t_feat
-    summary: dict = {"config": to_dict(cfg), "n_train_snapshots": len(train_grids), "n_train_points": int(len(x)),
+    summary: dict = {"config": cfg.to_dict(), "n_train_snapshots": len(train_grids), "n_train_points": int(len(x)),
                      "train_groups": sorted({g.group for g in train_grids}),
                      "validation_groups": sorted({g.group for g in val_grids}),
                      "features_wall_s": round(t_feat, 1), "fit_wall_s": round(t_fit, 1), "history": history}
@@ -154,8 +154,7 @@ def train(cfg: TrainConfig, log: Callable[[str], None] = print) -> dict:
     if val_grids:
         training_meta["validation"] = {k: v for k, v in summary["validation"]["all"].items()}
     export_elf_model(model, cfg.output, species, training_meta)
-    with open(str(cfg.output) + ".train.json", "w") as fh:
-        json.dump(summary, fh, indent=1)
+    write_json(str(cfg.output) + ".train.json", summary)
     log(f"wrote {cfg.output} and {cfg.output}.train.json")
     return summary
 

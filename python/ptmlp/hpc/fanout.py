@@ -33,48 +33,87 @@ Job file::
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Optional
+from typing import Annotated, Any, Literal, Optional
 
+from pydantic import Field, create_model, model_validator
+
+from ..config import StrictModel, example_yaml, field, load_config
+from ..config.types import InputFile, OutputPath
 from ..errors import InputError
+from ..jsonfile import read_json, write_json
 from ..lammps_env import error_line, lammps_binary, lammps_environment, venv_bin
-from .jobspec import _name_check, _variables_check
-from .schema import REQUIRED, Key, load_yaml, positive, validate
+from .jobspec import JobName, Variables
 
 RESULT_FILE = "fanout_result.json"
 _MPI_LAUNCH_PREFIXES = ("PMI_", "PMIX_", "HYDRA_", "HYDI_", "MPIR_", "MPI_LOCAL", "OMPI_", "I_MPI_")
 
-FILE_SCHEMA = {
-    "ranks_per_job": Key((int,), 1, "MPI ranks of each LAMMPS run", positive),
-    "mode": Key((str,), "library", "library (lammps module) or subprocess (lmp child processes)",
-                lambda v: None if v in ("library", "subprocess") else "must be library or subprocess"),
-    "resume": Key((bool,), False, "skip jobs whose fanout_result.json says ok"),
-    "summary": Key((str, type(None)), None, "summary file (default: NAME.fanout.json beside the job file)"),
-    "defaults": Key((dict,), {}, "keys every job gets unless it sets them"),
-    "jobs": Key((list,), REQUIRED, "the runs: name, input, workdir, variables, timeout_s"),
-}
 
-JOB_SCHEMA = {
-    "name": Key((str,), REQUIRED, "job name", _name_check),
-    "input": Key((str,), REQUIRED, "LAMMPS input file (relative to the job file)"),
-    "workdir": Key((str, type(None)), None, "folder of the run (default: NAME beside the job file)"),
-    "variables": Key((dict,), {}, "LAMMPS variables (-var NAME VALUE)", _variables_check),
-    "timeout_s": Key((int, float, type(None)), None, "kill the run after this many seconds (subprocess mode)"),
-}
+class FanoutJob(StrictModel):
+    """One LAMMPS run of a fan-out."""
+
+    name: JobName = field(..., "job name (letters, digits, _ . -)", examples=["T2000"])
+    input: InputFile = field(..., "LAMMPS input file (relative to the job file)", examples=["in.lmp"])
+    workdir: Optional[OutputPath] = field(None, "folder of the run (default: NAME beside the job file)")
+    variables: Variables = field(default_factory=dict, description="LAMMPS variables (-var NAME VALUE)")
+    timeout_s: Optional[float] = field(None, "kill the run after this many seconds (subprocess mode)", gt=0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_workdir(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("workdir") is None and isinstance(data.get("name"), str):
+            return {**data, "workdir": data["name"]}
+        return data
 
 
-@dataclass
-class FanoutJob:
-    name: str
-    input: Path
-    workdir: Path
-    variables: dict
-    timeout_s: Optional[float] = None
+FanoutDefaults = create_model(
+    "FanoutDefaults", __base__=StrictModel, __doc__="Keys every job gets unless it sets them",
+    **{k: (Optional[Annotated[(info.annotation, *info.metadata)]] if info.metadata else Optional[info.annotation],
+           Field(None, description=info.description)) for k, info in FanoutJob.model_fields.items() if k != "name"})
+
+
+class FanoutPlan(StrictModel):
+    """Many independent LAMMPS runs inside one MPI allocation (``mpirun -np N ptmlp fanout jobs.yaml``)."""
+
+    ranks_per_job: int = field(1, "MPI ranks of each LAMMPS run", ge=1)
+    mode: Literal["library", "subprocess"] = field("library", "library: the lammps module in-process; "
+                                                              "subprocess: lmp child processes")
+    resume: bool = field(False, "skip jobs whose fanout_result.json says ok")
+    summary: Optional[OutputPath] = field(None, "summary file (default: NAME.fanout.json beside the job file)")
+    defaults: FanoutDefaults = field(default_factory=FanoutDefaults, description="keys every job gets unless it "
+                                     "sets them (variables are merged)")
+    jobs: list[FanoutJob] = field(..., "the runs", examples=[[{"name": "T2000", "input": "in.lmp",
+                                                               "variables": {"T": 2000}}]])
+
+    @model_validator(mode="before")
+    @classmethod
+    def _merge_defaults(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or not isinstance(data.get("defaults"), dict) or \
+                not isinstance(data.get("jobs"), list):
+            return data
+        defaults = data["defaults"]
+        jobs = []
+        for entry in data["jobs"]:
+            if isinstance(entry, dict):
+                merged = {**defaults, **entry}
+                if isinstance(defaults.get("variables"), dict) and isinstance(entry.get("variables"), dict):
+                    merged["variables"] = {**defaults["variables"], **entry["variables"]}
+                entry = merged
+            jobs.append(entry)
+        return {**data, "jobs": jobs}
+
+    @model_validator(mode="after")
+    def _unique(self) -> "FanoutPlan":
+        seen = set()
+        for i, job in enumerate(self.jobs):
+            if job.name in seen:
+                raise ValueError(f"jobs[{i}]: name {job.name!r} used twice")
+            seen.add(job.name)
+        return self
 
 
 @dataclass
@@ -90,39 +129,18 @@ class FanoutResult:
     group: int
 
 
-@dataclass
-class FanoutPlan:
-    jobs: list[FanoutJob]
-    ranks_per_job: int = 1
-    mode: str = "library"
-    resume: bool = False
-    summary: Optional[Path] = None
-
-
 def load_fanout_file(path: str | os.PathLike) -> FanoutPlan:
-    """Read and validate a fan-out job file (unknown keys refused, names unique)."""
-    path = Path(path).resolve()
-    where = str(path)
-    top = validate(where, load_yaml(path), FILE_SCHEMA)
-    base = path.parent
-    validate(f"{where}: defaults", {**{"name": "x", "input": "x"}, **top["defaults"]}, JOB_SCHEMA)
-    jobs, seen = [], set()
-    for i, entry in enumerate(top["jobs"]):
-        if not isinstance(entry, dict):
-            raise InputError(f"{where}: jobs[{i}] must be a mapping")
-        merged = {**top["defaults"], **entry}
-        if "variables" in top["defaults"] and "variables" in entry:
-            merged["variables"] = {**top["defaults"]["variables"], **entry["variables"]}
-        v = validate(f"{where}: jobs[{i}]", merged, JOB_SCHEMA)
-        if v["name"] in seen:
-            raise InputError(f"{where}: jobs[{i}]: name {v['name']!r} used twice")
-        seen.add(v["name"])
-        jobs.append(FanoutJob(name=v["name"], input=(base / v["input"]).resolve(),
-                              workdir=(base / (v["workdir"] or v["name"])).resolve(),
-                              variables=v["variables"], timeout_s=v["timeout_s"]))
-    summary = (base / top["summary"]).resolve() if top["summary"] else path.with_name(path.stem + ".fanout.json")
-    return FanoutPlan(jobs=jobs, ranks_per_job=top["ranks_per_job"], mode=top["mode"], resume=top["resume"],
-                      summary=summary)
+    """Read and validate a fan-out job file (unknown keys refused, names unique); the summary
+    defaults to ``NAME.fanout.json`` beside it."""
+    plan = load_config(FanoutPlan, path)
+    if plan.summary is None:
+        path = Path(path).resolve()
+        plan.summary = str(path.with_name(path.stem + ".fanout.json"))
+    return plan
+
+
+def example() -> str:
+    return example_yaml(FanoutPlan, "ptmlp fanout job file")
 
 
 def _var_args(variables: dict) -> list[str]:
@@ -162,7 +180,7 @@ def _run_subprocess(job: FanoutJob, ranks: int) -> Optional[str]:
     if proc.returncode == 0:
         return None
     text = proc.stdout + proc.stderr
-    screen = job.workdir / "screen.txt"
+    screen = Path(job.workdir) / "screen.txt"
     if screen.exists():
         text = screen.read_text(errors="replace") + text
     return f"exit {proc.returncode}: {_first_line(text)}"
@@ -188,17 +206,16 @@ def _run_library(job: FanoutJob, group) -> Optional[str]:
 
 
 def _write_result(result: FanoutResult) -> None:
-    path = Path(result.workdir) / RESULT_FILE
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(asdict(result), indent=1) + "\n")
-    os.replace(tmp, path)
+    write_json(Path(result.workdir) / RESULT_FILE, result)
 
 
 def _done_before(job: FanoutJob) -> bool:
+    path = Path(job.workdir) / RESULT_FILE
     try:
-        return json.loads((job.workdir / RESULT_FILE).read_text()).get("status") == "ok"
-    except (OSError, ValueError):
+        result = read_json(path) if path.is_file() else None
+    except InputError:
         return False
+    return isinstance(result, dict) and result.get("status") == "ok"
 
 
 def run_fanout(plan: FanoutPlan, comm=None) -> Optional[list[FanoutResult]]:
@@ -221,7 +238,7 @@ def run_fanout(plan: FanoutPlan, comm=None) -> Optional[list[FanoutResult]]:
             if leader:
                 mine.append(FanoutResult(job.name, str(job.workdir), "ok", None, 0.0, rpj, color))
             continue
-        job.workdir.mkdir(parents=True, exist_ok=True)
+        Path(job.workdir).mkdir(parents=True, exist_ok=True)
         t0 = time.perf_counter()
         os.chdir(job.workdir)
         try:
@@ -254,5 +271,5 @@ def run_fanout(plan: FanoutPlan, comm=None) -> Optional[list[FanoutResult]]:
         summary = {"n_jobs": len(results), "n_ok": len(results) - n_failed, "n_failed": n_failed,
                    "mpi_ranks": world.size, "ranks_per_job": rpj, "mode": plan.mode,
                    "jobs": [asdict(r) for r in results]}
-        plan.summary.write_text(json.dumps(summary, indent=1) + "\n")
+        write_json(plan.summary, summary)
     return results

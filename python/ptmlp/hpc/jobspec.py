@@ -1,4 +1,5 @@
-"""Job specs for ``ptmlp slurm``: a validated YAML file holds one job or a workflow of jobs.
+"""Job specs for ``ptmlp slurm``: a YAML file holds one job or a workflow of jobs, validated by
+one config model per sbatch template (``ptmlp slurm render --example TEMPLATE`` prints every key).
 
 One job::
 
@@ -22,15 +23,18 @@ template, a time limit over the cluster's) are refused with one line naming the 
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Annotated, Any, Literal, Optional, Union
 
-from ..errors import InputError
-from .schema import REQUIRED, Key, load_yaml, non_negative, positive, validate
+from pydantic import AfterValidator, Discriminator, Field, PrivateAttr, Tag, create_model, model_validator
+from pydantic.fields import FieldInfo
+
+from ..config import ConfigError, StrictModel, example_yaml, field, read_yaml, validate_config
+from ..config.types import OutputPath
 
 TEMPLATES = ("lammps_mpi", "lammps_multinode", "lammps_gpu", "lammps_array", "command")
 LAMMPS_TEMPLATES = ("lammps_mpi", "lammps_multinode", "lammps_gpu", "lammps_array")
@@ -61,251 +65,358 @@ def format_time_limit(seconds: int) -> str:
     return (f"{days}-" if days else "") + f"{h:02d}:{m:02d}:{s:02d}"
 
 
-def _time_check(value: str) -> Optional[str]:
-    try:
-        seconds = parse_time_limit(value)
-    except ValueError as exc:
-        return str(exc)
-    return None if seconds >= 60 else "SLURM counts whole minutes: ask for at least 00:01:00"
+# ---------------------------------------------------------------- value types
+def _time_limit(value: str) -> str:
+    if parse_time_limit(value) < 60:
+        raise ValueError("SLURM counts whole minutes: ask for at least 00:01:00")
+    return value
 
 
-def _name_check(value: str) -> Optional[str]:
-    return None if _NAME.match(value) else "use letters, digits, '_', '.', '-' (at most 64, no spaces)"
+def _job_name(value: str) -> str:
+    if not _NAME.match(value):
+        raise ValueError("use letters, digits, '_', '.', '-' (at most 64, no spaces)")
+    return value
 
 
-def _variables_check(value: dict) -> Optional[str]:
+def _variables(value: dict) -> dict:
     for k, v in value.items():
-        if not isinstance(k, str) or not _VAR.match(k):
-            return f"variable name {k!r} is not a LAMMPS variable name"
-        if isinstance(v, bool) or not isinstance(v, (int, float, str)) or not _TOKEN.match(str(v)):
-            return f"value of {k!r} must be a number or a word without spaces, quotes or shell characters"
-    return None
+        if not _VAR.match(k):
+            raise ValueError(f"variable name {k!r} is not a LAMMPS variable name")
+        if not _TOKEN.match(str(v)):
+            raise ValueError(f"{k}={v!r}: a value must be a number or a word without spaces, quotes or shell "
+                             "characters")
+    return value
 
 
-def _tasks_check(value: list) -> Optional[str]:
-    if not value:
-        return "give at least one task"
-    for i, task in enumerate(value):
-        if not isinstance(task, dict):
-            return f"task {i} must be a mapping of LAMMPS variables"
-        problem = _variables_check(task)
-        if problem:
-            return f"task {i}: {problem}"
-    return None
+def _words(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return value
 
 
-def _strings_check(value: list) -> Optional[str]:
-    return None if all(isinstance(v, str) and v.strip() for v in value) else "must be a list of non-empty strings"
+def _sbatch_option(value: str) -> str:
+    if not value.startswith("--") or "\n" in value:
+        raise ValueError(f"{value!r} is not a long sbatch option (--name=value)")
+    return value
 
 
-def _sbatch_options_check(value: list) -> Optional[str]:
-    problem = _strings_check(value)
-    if problem:
-        return problem
-    bad = [v for v in value if not v.startswith("--") or "\n" in v]
-    return f"{bad[0]!r} is not a long sbatch option (--name=value)" if bad else None
+#: HH:MM:SS or D-HH:MM:SS, at least one minute
+TimeLimit = Annotated[str, AfterValidator(_time_limit)]
+#: a SLURM job name (letters, digits, _ . -)
+JobName = Annotated[str, AfterValidator(_job_name)]
+#: LAMMPS variables passed as -var NAME VALUE (values without spaces or shell characters)
+Variables = Annotated[dict[str, Union[int, float, str]], AfterValidator(_variables)]
+#: a non-empty string
+Text = Annotated[str, AfterValidator(_words)]
+#: a path on the cluster, made absolute relative to the YAML file (need not exist here)
+ClusterPath = OutputPath
 
 
-def _one_of(*choices):
-    return lambda v: None if v in choices else f"must be one of {', '.join(choices)}"
+# ---------------------------------------------------------------- sections
+class ClusterLimits(StrictModel):
+    """Limits of the cluster, to refuse impossible requests before sbatch does."""
+
+    cpus_per_node: Optional[int] = field(None, "CPU cores per node", ge=1)
+    gpus_per_node: Optional[int] = field(None, "GPUs per node", ge=0)
+    max_nodes: Optional[int] = field(None, "most nodes a job may ask for", ge=1)
+    max_time_limit: Optional[TimeLimit] = field(None, "longest time limit of the partition (HH:MM:SS or D-HH:MM:SS)")
 
 
-CLUSTER_SCHEMA = {
-    "cpus_per_node": Key((int, type(None)), None, "CPU cores per node", positive),
-    "gpus_per_node": Key((int, type(None)), None, "GPUs per node", non_negative),
-    "max_nodes": Key((int, type(None)), None, "most nodes a job may ask for", positive),
-    "max_time_limit": Key((str, type(None)), None, "longest time limit of the partition", _time_check),
-}
+class SlurmResources(StrictModel):
+    """What a job asks SLURM for, and how its shell is set up."""
 
-COMMON_SCHEMA = {
-    "template": Key((str,), REQUIRED, f"sbatch template: {', '.join(TEMPLATES)}", _one_of(*TEMPLATES)),
-    "name": Key((str,), REQUIRED, "job name (letters, digits, _ . -)", _name_check),
-    "partition": Key((str, type(None)), None, "SLURM partition"),
-    "account": Key((str, type(None)), None, "account charged"),
-    "qos": Key((str, type(None)), None, "quality of service"),
-    "constraint": Key((str, type(None)), None, "node features (--constraint)"),
-    "reservation": Key((str, type(None)), None, "reservation name"),
-    "nodes": Key((int,), 1, "nodes", positive),
-    "ntasks": Key((int,), 1, "MPI ranks in all", positive),
-    "ntasks_per_node": Key((int, type(None)), None, "MPI ranks per node", positive),
-    "cpus_per_task": Key((int,), 1, "cores per rank (OMP_NUM_THREADS)", positive),
-    "gpus_per_node": Key((int,), 0, "GPUs per node (templates lammps_gpu, command)", non_negative),
-    "mem_per_cpu_MB": Key((int, type(None)), None, "memory per core, MB", positive),
-    "mem_per_node_MB": Key((int, type(None)), None, "memory per node, MB", positive),
-    "time_limit": Key((str,), "01:00:00", "wall-time limit HH:MM:SS or D-HH:MM:SS", _time_check),
-    "exclusive": Key((bool,), False, "whole nodes only"),
-    "modules": Key((list,), [], "environment modules to load, in order", _strings_check),
-    "venv": Key((str, type(None)), None, "Python venv to activate (default: the one running ptmlp)"),
-    "setup": Key((list,), [], "extra shell lines run before the job's work", _strings_check),
-    "workdir": Key((str,), ".", "folder the job runs in (relative to the YAML file)"),
-    "output": Key((str, type(None)), None, "job log file (default NAME-%j.out, NAME-%A_%a.out for arrays)"),
-    "sbatch_options": Key((list,), [], "more sbatch options, e.g. --mail-type=END", _sbatch_options_check),
-    "after": Key((list,), [], "workflow jobs that must finish first", _strings_check),
-    "dependency": Key((str,), "afterok", f"dependency kind: {', '.join(DEPENDENCY_KINDS)}",
-                      _one_of(*DEPENDENCY_KINDS)),
-    "cluster": Key((dict, type(None)), None, "limits of the cluster, to refuse impossible requests early"),
-}
-
-LAMMPS_SCHEMA = {
-    "input": Key((str,), REQUIRED, "LAMMPS input file (relative to workdir)"),
-    "variables": Key((dict,), {}, "LAMMPS variables passed with -var NAME VALUE", _variables_check),
-    "lmp": Key((str,), "lmp", "LAMMPS executable"),
-    "lmp_args": Key((list,), [], "more lmp command-line arguments, e.g. [-sf, omp]", _strings_check),
-    "launcher": Key((str,), "srun", "MPI launcher: srun or mpirun", _one_of("srun", "mpirun")),
-    "resume_from": Key((str, type(None)), None, "glob of restart files to resume from, e.g. 'restart.*'"),
-    "stop_before_limit_s": Key((int, type(None)), None,
-                               "let LAMMPS stop cleanly this many seconds before the time limit "
-                               "(passed as -var timeout)", positive),
-}
-
-ARRAY_SCHEMA = {
-    "tasks": Key((list,), REQUIRED, "one mapping of LAMMPS variables per array element", _tasks_check),
-    "array_max_concurrent": Key((int, type(None)), None, "elements running at once (%N)", positive),
-}
-
-COMMAND_SCHEMA = {
-    "command": Key((str,), REQUIRED, "shell command(s) to run; arrays see $SLURM_ARRAY_TASK_ID"),
-    "array_size": Key((int, type(None)), None, "run as a job array of this many elements", positive),
-    "array_max_concurrent": Key((int, type(None)), None, "elements running at once (%N)", positive),
-}
-
-
-def schema_for(template: str) -> dict[str, Key]:
-    """All keys a job of ``template`` accepts."""
-    schema = dict(COMMON_SCHEMA)
-    if template in LAMMPS_TEMPLATES:
-        schema.update(LAMMPS_SCHEMA)
-    if template == "lammps_array":
-        schema.update(ARRAY_SCHEMA)
-    if template == "command":
-        schema.update(COMMAND_SCHEMA)
-    return schema
-
-
-@dataclass
-class JobSpec:
-    """A validated job: its values (every schema key present) and the folder relative paths start from."""
-
-    values: dict[str, Any]
-    base_dir: Path
-    source: str = ""
-
-    @property
-    def name(self) -> str:
-        return self.values["name"]
-
-    @property
-    def template(self) -> str:
-        return self.values["template"]
-
-    @property
-    def workdir(self) -> Path:
-        return (self.base_dir / self.values["workdir"]).resolve()
+    partition: Optional[str] = field(None, "SLURM partition")
+    account: Optional[str] = field(None, "account charged")
+    qos: Optional[str] = field(None, "quality of service")
+    constraint: Optional[str] = field(None, "node features (--constraint)")
+    reservation: Optional[str] = field(None, "reservation name")
+    nodes: int = field(1, "nodes", ge=1)
+    ntasks: int = field(1, "MPI ranks in all", ge=1)
+    ntasks_per_node: Optional[int] = field(None, "MPI ranks per node", ge=1)
+    cpus_per_task: int = field(1, "cores per rank (OMP_NUM_THREADS)", ge=1)
+    gpus_per_node: int = field(0, "GPUs per node (templates lammps_gpu, command)", ge=0)
+    mem_per_cpu_MB: Optional[int] = field(None, "memory per core (MB)", ge=1)
+    mem_per_node_MB: Optional[int] = field(None, "memory per node (MB)", ge=1)
+    time_limit: TimeLimit = field("01:00:00", "wall-time limit, HH:MM:SS or D-HH:MM:SS")
+    exclusive: bool = field(False, "whole nodes only")
+    modules: list[Text] = field(default_factory=list, description="environment modules to load, in order")
+    venv: Optional[ClusterPath] = field(None, "Python venv to activate (default: the one running ptmlp)")
+    setup: list[Text] = field(default_factory=list, description="extra shell lines run before the job's work")
+    output: Optional[str] = field(None, "job log file (default NAME-%j.out, NAME-%A_%a.out for arrays)")
+    sbatch_options: list[Annotated[str, AfterValidator(_sbatch_option)]] = field(
+        default_factory=list, description="more sbatch options, e.g. [--mail-type=END]")
+    cluster: Optional[ClusterLimits] = field(None, "limits of the cluster, to refuse impossible requests early")
 
     @property
     def time_limit_s(self) -> int:
-        return parse_time_limit(self.values["time_limit"])
+        return parse_time_limit(self.time_limit)
 
     @property
-    def array_size(self) -> Optional[int]:
-        if self.template == "lammps_array":
-            return len(self.values["tasks"])
-        return self.values.get("array_size")
-
-    @property
-    def venv(self) -> Optional[Path]:
-        venv = self.values["venv"]
-        if venv is None:
+    def venv_path(self) -> Optional[Path]:
+        """The venv the job activates (default: the one running ptmlp, if any)."""
+        if self.venv is None:
             return Path(sys.prefix) if sys.prefix != sys.base_prefix else None
-        return (self.base_dir / venv).resolve()
+        return Path(self.venv)
+
+    def check_request(self, template: str, stop_before_limit_s: Optional[int] = None) -> None:
+        """Refuse requests SLURM could never satisfy (or that contradict the template): ValueError."""
+        nodes, ntasks, per_node, gpus = self.nodes, self.ntasks, self.ntasks_per_node, self.gpus_per_node
+        if ntasks < nodes:
+            raise ValueError(f"ntasks={ntasks} is fewer than nodes={nodes}: every node needs a rank")
+        if per_node is not None and per_node * nodes < ntasks:
+            raise ValueError(f"ntasks={ntasks} do not fit on nodes={nodes} x ntasks_per_node={per_node}")
+        if self.mem_per_cpu_MB is not None and self.mem_per_node_MB is not None:
+            raise ValueError("give mem_per_cpu_MB or mem_per_node_MB, not both")
+        if template == "lammps_gpu":
+            if gpus < 1:
+                raise ValueError("template lammps_gpu needs gpus_per_node >= 1")
+            if ntasks != nodes * gpus:
+                raise ValueError(f"lammps_gpu runs one rank per GPU: ntasks={ntasks} must be "
+                                 f"nodes x gpus_per_node = {nodes * gpus}")
+        elif gpus and template != "command":  # command: e.g. training on GPUs
+            raise ValueError(f"gpus_per_node={gpus} with template {template}: use template lammps_gpu")
+        if template == "lammps_multinode" and per_node is None:
+            raise ValueError("template lammps_multinode needs ntasks_per_node (ranks spread evenly)")
+        if template == "lammps_array" and nodes > 1:
+            raise ValueError(f"lammps_array elements run on one node each: nodes={nodes} must be 1")
+        if stop_before_limit_s is not None and stop_before_limit_s >= self.time_limit_s:
+            raise ValueError(f"stop_before_limit_s={stop_before_limit_s} is not below the time limit "
+                             f"{self.time_limit}")
+        cluster = self.cluster
+        if cluster is None:
+            return
+        ranks_per_node = per_node if per_node is not None else math.ceil(ntasks / nodes)
+        if cluster.cpus_per_node is not None and ranks_per_node * self.cpus_per_task > cluster.cpus_per_node:
+            raise ValueError(f"{ranks_per_node} ranks x cpus_per_task={self.cpus_per_task} per node exceed "
+                             f"the cluster's cpus_per_node={cluster.cpus_per_node}")
+        if cluster.gpus_per_node is not None and gpus > cluster.gpus_per_node:
+            raise ValueError(f"gpus_per_node={gpus} exceeds the cluster's {cluster.gpus_per_node}")
+        if cluster.max_nodes is not None and nodes > cluster.max_nodes:
+            raise ValueError(f"nodes={nodes} exceeds the cluster's max_nodes={cluster.max_nodes}")
+        if cluster.max_time_limit is not None and self.time_limit_s > parse_time_limit(cluster.max_time_limit):
+            raise ValueError(f"time_limit={self.time_limit} exceeds the cluster's "
+                             f"max_time_limit={cluster.max_time_limit}")
 
 
-def check_request(where: str, v: dict) -> None:
-    """Refuse requests SLURM could never satisfy (or that contradict the template)."""
-    nodes, ntasks, per_node = v["nodes"], v["ntasks"], v["ntasks_per_node"]
-    if ntasks < nodes:
-        raise InputError(f"{where}: ntasks={ntasks} is fewer than nodes={nodes}: every node needs a rank")
-    if per_node is not None and per_node * nodes < ntasks:
-        raise InputError(f"{where}: ntasks={ntasks} do not fit on nodes={nodes} x ntasks_per_node={per_node}")
-    if v["mem_per_cpu_MB"] is not None and v["mem_per_node_MB"] is not None:
-        raise InputError(f"{where}: give mem_per_cpu_MB or mem_per_node_MB, not both")
-    gpus, template = v["gpus_per_node"], v["template"]
-    if template == "lammps_gpu":
-        if gpus < 1:
-            raise InputError(f"{where}: template lammps_gpu needs gpus_per_node >= 1")
-        if ntasks != nodes * gpus:
-            raise InputError(f"{where}: lammps_gpu runs one rank per GPU: ntasks={ntasks} must be "
-                             f"nodes x gpus_per_node = {nodes * gpus}")
-    elif gpus and template != "command":  # command: e.g. training on GPUs
-        raise InputError(f"{where}: gpus_per_node={gpus} with template {template}: use template lammps_gpu")
-    if template == "lammps_multinode" and per_node is None:
-        raise InputError(f"{where}: template lammps_multinode needs ntasks_per_node (ranks spread evenly)")
-    if template == "lammps_array" and nodes > 1:
-        raise InputError(f"{where}: lammps_array elements run on one node each: nodes={nodes} must be 1")
-    if v.get("stop_before_limit_s") is not None and v["stop_before_limit_s"] >= parse_time_limit(v["time_limit"]):
-        raise InputError(f"{where}: stop_before_limit_s={v['stop_before_limit_s']} is not below the time limit "
-                         f"{v['time_limit']}")
-    cluster = validate(f"{where}: cluster", v["cluster"], CLUSTER_SCHEMA) if v["cluster"] is not None else None
-    if cluster is None:
-        return
-    ranks_per_node = per_node if per_node is not None else math.ceil(ntasks / nodes)
-    cpus = cluster["cpus_per_node"]
-    if cpus is not None and ranks_per_node * v["cpus_per_task"] > cpus:
-        raise InputError(f"{where}: {ranks_per_node} ranks x cpus_per_task={v['cpus_per_task']} per node exceed "
-                         f"the cluster's cpus_per_node={cpus}")
-    if cluster["gpus_per_node"] is not None and gpus > cluster["gpus_per_node"]:
-        raise InputError(f"{where}: gpus_per_node={gpus} exceeds the cluster's {cluster['gpus_per_node']}")
-    if cluster["max_nodes"] is not None and nodes > cluster["max_nodes"]:
-        raise InputError(f"{where}: nodes={nodes} exceeds the cluster's max_nodes={cluster['max_nodes']}")
-    if cluster["max_time_limit"] is not None and \
-            parse_time_limit(v["time_limit"]) > parse_time_limit(cluster["max_time_limit"]):
-        raise InputError(f"{where}: time_limit={v['time_limit']} exceeds the cluster's "
-                         f"max_time_limit={cluster['max_time_limit']}")
+class LammpsLaunch(StrictModel):
+    """How LAMMPS is started."""
+
+    lmp: str = field("lmp", "LAMMPS executable")
+    lmp_args: list[Text] = field(default_factory=list, description="more lmp command-line arguments, e.g. [-sf, omp]")
+    launcher: Literal["srun", "mpirun"] = field("srun", "MPI launcher: srun, or the venv's mpirun")
 
 
-def job_spec(where: str, data: Any, base_dir: Path, defaults: Optional[dict] = None) -> JobSpec:
-    """Validate one job mapping (``defaults`` filled in first) into a :class:`JobSpec`."""
-    if not isinstance(data, dict):
-        raise InputError(f"{where}: expected a mapping of keys, got {type(data).__name__}")
-    merged = dict(defaults or {})
-    merged.update(data)
-    template = merged.get("template")
-    if template not in TEMPLATES:
-        raise InputError(f"{where}: template={template!r} must be one of {', '.join(TEMPLATES)}")
-    schema = schema_for(template)
-    # defaults may hold keys for other templates of the workflow: drop those, keep the job's own strict
-    merged = {k: val for k, val in merged.items() if k in data or k in schema}
-    values = validate(where, merged, schema)
-    check_request(where, values)
-    return JobSpec(values=values, base_dir=Path(base_dir), source=where)
+class ArrayLimit(StrictModel):
+    """Throttle of a job array."""
+
+    array_max_concurrent: Optional[int] = field(None, "array elements running at once (%N)", ge=1)
 
 
-@dataclass
-class JobFile:
-    """The jobs of one YAML file, in an order where every job comes after the jobs it waits for."""
-
-    path: Path
-    jobs: list[JobSpec] = field(default_factory=list)
-
-    def get(self, name: str) -> JobSpec:
-        for job in self.jobs:
-            if job.name == name:
-                return job
-        raise InputError(f"{self.path}: no job named {name!r} (jobs: {', '.join(j.name for j in self.jobs)})")
+class _JobHead(StrictModel):
+    template: str = field(..., "sbatch template: " + ", ".join(TEMPLATES))
+    name: JobName = field(..., "job name (letters, digits, _ . -)", examples=["run1"])
 
 
-def _topological(path: Path, jobs: dict[str, JobSpec]) -> list[JobSpec]:
+class _JobFlow(StrictModel):
+    workdir: ClusterPath = field(".", "folder the job runs in (relative to the YAML file)")
+    after: list[Text] = field(default_factory=list, description="workflow jobs that must finish first")
+    dependency: Literal["afterok", "afterany", "afternotok", "aftercorr"] = field(
+        "afterok", "SLURM dependency kind on the jobs in `after`")
+
+
+class JobBase(_JobFlow, SlurmResources, _JobHead):
+    """A job of ``ptmlp slurm``: template, name, resources, dependencies."""
+
+    _source: str = PrivateAttr("")
+
+    @model_validator(mode="after")
+    def _request(self) -> "JobBase":
+        self.check_request(self.template, getattr(self, "stop_before_limit_s", None))
+        return self
+
+    @property
+    def source(self) -> str:
+        """Where the job was defined (file, and the job's name in a workflow) for messages."""
+        return self._source
+
+    @property
+    def array_length(self) -> Optional[int]:
+        """Elements of a job array, None for a plain job."""
+        return None
+
+
+class _LammpsInput(_JobHead):
+    input: str = field(..., "LAMMPS input file, relative to workdir", examples=["in.lmp"])
+    variables: Variables = field(default_factory=dict, description="LAMMPS variables passed with -var NAME VALUE")
+    resume_from: Optional[str] = field(None, "glob of restart files to resume from, e.g. 'restart.*'")
+    stop_before_limit_s: Optional[int] = field(None, "let LAMMPS stop cleanly this many seconds before the time "
+                                                     "limit (passed as -var timeout)", ge=1)
+
+
+class LammpsJob(JobBase, LammpsLaunch, _LammpsInput):
+    """A LAMMPS run."""
+
+
+class LammpsMpiJob(LammpsJob):
+    """One LAMMPS run on ntasks MPI ranks (template lammps_mpi)."""
+
+    template: Literal["lammps_mpi"] = field(..., "sbatch template", examples=["lammps_mpi"])
+
+
+def _shown_as(name: str, value: Any) -> FieldInfo:
+    """The field ``name`` of :class:`SlurmResources` with ``value`` shown in ``--example``."""
+    info = copy.copy(SlurmResources.model_fields[name])
+    info.examples = [value]
+    return info
+
+
+class LammpsMultinodeJob(LammpsJob):
+    """One LAMMPS run spread over nodes x ntasks_per_node ranks (template lammps_multinode)."""
+
+    template: Literal["lammps_multinode"] = field(..., "sbatch template", examples=["lammps_multinode"])
+    nodes: int = _shown_as("nodes", 2)
+    ntasks: int = _shown_as("ntasks", 64)
+    ntasks_per_node: Optional[int] = _shown_as("ntasks_per_node", 32)
+
+
+class LammpsGpuJob(LammpsJob):
+    """One LAMMPS run with one rank per GPU (template lammps_gpu)."""
+
+    template: Literal["lammps_gpu"] = field(..., "sbatch template", examples=["lammps_gpu"])
+    gpus_per_node: int = _shown_as("gpus_per_node", 4)
+    ntasks: int = _shown_as("ntasks", 4)
+
+
+def _one_mapping_each(value: list) -> list:
+    for i, task in enumerate(value):
+        _variables(task)
+    return value
+
+
+class _ArrayTasks(_JobHead):
+    tasks: Annotated[list[dict[str, Union[int, float, str]]], AfterValidator(_one_mapping_each)] = field(
+        ..., "one mapping of LAMMPS variables per array element", min_length=1, examples=[[{"T": 1000}, {"T": 2000}]])
+
+
+class LammpsArrayJob(ArrayLimit, LammpsJob, _ArrayTasks):
+    """A job array of independent LAMMPS runs, one element per task (template lammps_array)."""
+
+    template: Literal["lammps_array"] = field(..., "sbatch template", examples=["lammps_array"])
+
+    @property
+    def array_length(self) -> Optional[int]:
+        return len(self.tasks)
+
+
+class _Command(_JobHead):
+    command: str = field(..., "shell command(s) to run; arrays see $SLURM_ARRAY_TASK_ID",
+                         examples=["ptmlp train train.yaml"])
+    array_size: Optional[int] = field(None, "run as a job array of this many elements", ge=1)
+
+
+class CommandJob(ArrayLimit, JobBase, _Command):
+    """Any shell command, optionally as a job array (template command)."""
+
+    template: Literal["command"] = field(..., "sbatch template", examples=["command"])
+
+    @property
+    def array_length(self) -> Optional[int]:
+        return self.array_size
+
+
+JOB_MODELS: dict[str, type[JobBase]] = {"lammps_mpi": LammpsMpiJob, "lammps_multinode": LammpsMultinodeJob,
+                                        "lammps_gpu": LammpsGpuJob, "lammps_array": LammpsArrayJob,
+                                        "command": CommandJob}
+#: the model of any job (kept name of the old API)
+JobSpec = JobBase
+
+
+class _TemplateOnly(StrictModel, extra="ignore"):
+    """Stands in for a job whose template is missing or unknown: its one error names the template."""
+
+    template: Literal[TEMPLATES] = field(..., "sbatch template: " + ", ".join(TEMPLATES))
+
+
+def _job_tag(value: Any) -> str:
+    template = value.get("template") if isinstance(value, dict) else getattr(value, "template", None)
+    model = JOB_MODELS.get(template) if isinstance(template, str) else None
+    return model.__name__ if model is not None else _TemplateOnly.__name__
+
+
+Job = Annotated[Union[tuple(Annotated[m, Tag(m.__name__)] for m in (*JOB_MODELS.values(), _TemplateOnly))],
+                Discriminator(_job_tag)]
+
+
+def _defaults_model() -> type[StrictModel]:
+    """Every job key but ``name``, all optional: the ``defaults:`` section of a workflow."""
+    fields: dict[str, Any] = {}
+    for model in JOB_MODELS.values():
+        for key, info in model.model_fields.items():
+            if key in fields or key == "name":
+                continue
+            ann = _TemplateOnly.model_fields["template"].annotation if key == "template" else info.annotation
+            if info.metadata:
+                ann = Annotated[(ann, *info.metadata)]
+            fields[key] = (Optional[ann], Field(None, description=info.description))
+    return create_model("JobDefaults", __base__=StrictModel, __doc__="Keys every job of the workflow gets unless "
+                        "it sets them (keys of other templates are skipped)", **fields)
+
+
+JobDefaults = _defaults_model()
+
+
+class Workflow(StrictModel):
+    """A workflow of SLURM jobs: ``after`` makes a job wait for others of the same file."""
+
+    defaults: JobDefaults = field(default_factory=JobDefaults, description="keys every job gets unless it sets "
+                                  "them (keys of other templates are skipped)")
+    jobs: dict[Annotated[str, AfterValidator(_job_name)], Job] = field(
+        ..., "the jobs, name -> job (its keys as in a one-job file, without name)", min_length=1,
+        examples=[{"train": {"template": "command", "command": "ptmlp train train.yaml"},
+                   "md": {"template": "lammps_mpi", "after": ["train"], "input": "md.in", "ntasks": 4}}])
+
+    @model_validator(mode="before")
+    @classmethod
+    def _merge_defaults(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or not isinstance(data.get("jobs"), dict):
+            return data
+        defaults = data.get("defaults") or {}
+        if not isinstance(defaults, dict):
+            return data
+        jobs = {}
+        for name, entry in data["jobs"].items():
+            entry = {} if entry is None else entry
+            if not isinstance(entry, dict):
+                jobs[name] = entry
+                continue
+            if "name" in entry and entry["name"] != name:
+                raise ValueError(f"job {name!r} has name={entry['name']!r}; a workflow job is named by its key")
+            merged = {**defaults, **entry, "name": name}
+            model = JOB_MODELS.get(merged.get("template"))
+            known = model.model_fields if model is not None else {"template"}
+            jobs[name] = {k: v for k, v in merged.items() if k in entry or k in known}  # the job's own keys stay strict
+        return {**data, "jobs": jobs}
+
+    @model_validator(mode="after")
+    def _order(self) -> "Workflow":
+        ordered(self.jobs)
+        return self
+
+
+def ordered(jobs: dict[str, JobBase]) -> list[JobBase]:
+    """The jobs in an order where every job comes after those it waits for; ValueError for a
+    dependency on an unknown job or a cycle."""
     order, state = [], {}
 
     def visit(name: str, chain: list[str]) -> None:
         if state.get(name) == "done":
             return
         if state.get(name) == "visiting":
-            raise InputError(f"{path}: dependency cycle {' -> '.join(chain + [name])}")
+            raise ValueError(f"dependency cycle {' -> '.join(chain + [name])}")
         state[name] = "visiting"
-        for dep in jobs[name].values["after"]:
+        for dep in jobs[name].after:
             if dep not in jobs:
-                raise InputError(f"{path}: job {name!r} is after {dep!r}, which is not a job of this file")
+                raise ValueError(f"job {name!r} is after {dep!r}, which is not a job of this file")
             visit(dep, chain + [name])
         state[name] = "done"
         order.append(jobs[name])
@@ -315,36 +426,47 @@ def _topological(path: Path, jobs: dict[str, JobSpec]) -> list[JobSpec]:
     return order
 
 
+class JobFile:
+    """The jobs of one YAML file, in an order where every job comes after the jobs it waits for."""
+
+    def __init__(self, path: Path, jobs: list[JobBase]):
+        self.path, self.jobs = path, jobs
+
+    def get(self, name: str) -> JobBase:
+        for job in self.jobs:
+            if job.name == name:
+                return job
+        raise ConfigError(f"{self.path}: no job named {name!r} (jobs: {', '.join(j.name for j in self.jobs)})")
+
+
+def job_model(template: Any) -> type[StrictModel]:
+    """The model of a one-job mapping with this ``template`` (a stand-in that refuses it when unknown)."""
+    return JOB_MODELS.get(template, _TemplateOnly) if isinstance(template, str) else _TemplateOnly
+
+
 def load_job_file(path: str | Path) -> JobFile:
     """Read a one-job or workflow YAML file; every job validated, dependencies ordered."""
-    path = Path(path).resolve()
-    data = load_yaml(path)
+    path = Path(path)
+    data = read_yaml(path)
+    source, base = str(path), path.resolve().parent
+    if isinstance(data, dict) and "jobs" in data:
+        flow = validate_config(Workflow, data, source=source, base_dir=base)
+        jobs = ordered(flow.jobs)
+        for job in jobs:
+            job._source = f"{source}: job {job.name}"
+        return JobFile(path.resolve(), jobs)
     if not isinstance(data, dict):
-        raise InputError(f"{path}: expected a mapping with 'template' (one job) or 'jobs' (a workflow)")
-    base = path.parent
-    if "jobs" not in data:
-        job = job_spec(str(path), data, base)
-        if job.values["after"]:
-            raise InputError(f"{path}: 'after' names jobs of a workflow file (one with 'jobs:')")
-        return JobFile(path, [job])
-    unknown = set(data) - {"jobs", "defaults"}
-    if unknown:
-        raise InputError(f"{path}: unknown top-level key {sorted(unknown)[0]!r} (a workflow has 'defaults', 'jobs')")
-    defaults = data.get("defaults") or {}
-    if not isinstance(defaults, dict) or "name" in defaults:
-        raise InputError(f"{path}: defaults must be a mapping of job keys (without 'name')")
-    known = set().union(*(schema_for(t) for t in TEMPLATES))
-    for key in defaults:
-        if key not in known:
-            raise InputError(f"{path}: defaults: unknown key {key!r}; known keys: {', '.join(sorted(known))}")
-    entries = data["jobs"]
-    if not isinstance(entries, dict) or not entries:
-        raise InputError(f"{path}: jobs must be a non-empty mapping name -> job")
-    jobs = {}
-    for name, entry in entries.items():
-        entry = dict(entry or {})
-        if "name" in entry and entry["name"] != name:
-            raise InputError(f"{path}: job {name!r} has name={entry['name']!r}; a workflow job is named by its key")
-        entry["name"] = str(name)
-        jobs[str(name)] = job_spec(f"{path}: job {name}", entry, base, defaults)
-    return JobFile(path, _topological(path, jobs))
+        raise ConfigError(f"{source}: expected a mapping with 'template' (one job) or 'jobs' (a workflow)")
+    job = validate_config(job_model(data.get("template")), data, source=source, base_dir=base)
+    if job.after:
+        raise ConfigError(f"{source}: after: names jobs of a workflow file (one with 'jobs:')")
+    job._source = source
+    return JobFile(path.resolve(), [job])
+
+
+def example(template: str = "lammps_mpi") -> str:
+    """Commented YAML of a one-job file for ``template`` (``ptmlp slurm render --example``)."""
+    others = ", ".join(t for t in TEMPLATES if t != template)
+    return example_yaml(JOB_MODELS[template], f"ptmlp slurm job, template {template} (others: {others}; "
+                        "a workflow has defaults: and jobs: {name: job})")
+

@@ -35,5 +35,5 @@ def submit_file(job_file: str | os.PathLike, state_path: Optional[str | os.PathL
         if only is not None and job.name not in only:
             continue
         rendered = render_job(job)
-        state.submit(rendered, after=job.values["after"], dependency=job.values["dependency"])
+        state.submit(rendered, after=job.after, dependency=job.dependency)
     return state

@@ -1,4 +1,4 @@
-"""Rendering the sbatch templates of ``slurm/`` from a :class:`~ptmlp.hpc.jobspec.JobSpec`.
+"""Rendering the sbatch templates of ``slurm/`` from a job model of :mod:`ptmlp.hpc.jobspec`.
 
 Template syntax: ``{{key}}`` is replaced by the job's value; a line holding a key whose value
 is not given (None) is left out, so optional ``#SBATCH`` lines vanish. Multi-line values
@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Optional
 
 from ..errors import InputError
-from .jobspec import JobSpec, format_time_limit
+from .jobspec import CommandJob, JobBase, LammpsArrayJob, LammpsJob, format_time_limit
 
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 _SAFE_PATH = re.compile(r"^[A-Za-z0-9_./+@,:=~%-]+$")
@@ -71,7 +71,7 @@ def render_text(text: str, values: dict[str, Optional[str]], where: str = "templ
     return "\n".join(out) + "\n"
 
 
-def _without_parameter_docs(text: str, job: JobSpec, path: Path) -> str:
+def _without_parameter_docs(text: str, job: JobBase, path: Path) -> str:
     """The template with its header docs replaced by a provenance line (title line kept)."""
     lines = text.splitlines()
     first_sbatch = next(i for i, line in enumerate(lines) if line.startswith("#SBATCH"))
@@ -93,76 +93,80 @@ def _var_args(variables: dict) -> str:
     return " ".join(f"-var {k} {shlex.quote(str(v))}" for k, v in variables.items())
 
 
-def _launcher(job: JobSpec) -> str:
-    if job.values["launcher"] == "mpirun":
+def _launcher(job: LammpsJob) -> str:
+    if job.launcher == "mpirun":
         return 'mpirun -np "$SLURM_NTASKS"'
     # on several nodes, one failed rank must end the step instead of leaving the others waiting
     return "srun --kill-on-bad-exit=1" if job.template == "lammps_multinode" else "srun"
 
 
-def template_values(job: JobSpec, tasks_file: Optional[Path] = None) -> dict[str, Optional[str]]:
+def _optional(value) -> Optional[str]:
+    return None if value is None else str(value)
+
+
+def template_values(job: JobBase, tasks_file: Optional[Path] = None) -> dict[str, Optional[str]]:
     """Every placeholder value for ``job``: the YAML values plus the ones ptmlp fills in."""
-    v, where = job.values, job.source or job.name
-    workdir = _safe_path(where, "workdir", job.workdir)
-    array_size = job.array_size
-    output = v["output"] or (f"{job.name}-%A_%a.out" if array_size else f"{job.name}-%j.out")
-    venv = job.venv
+    where = job.source or job.name
+    workdir = _safe_path(where, "workdir", Path(job.workdir))
+    array_size = job.array_length
+    output = job.output or (f"{job.name}-%A_%a.out" if array_size else f"{job.name}-%j.out")
+    venv = job.venv_path
     values: dict[str, Optional[str]] = {
         "name": job.name,
         "workdir": workdir,
         "output": output,
         "time_limit": format_time_limit(job.time_limit_s),
-        "nodes": str(v["nodes"]),
-        "ntasks": str(v["ntasks"]),
-        "ntasks_per_node": None if v["ntasks_per_node"] is None else str(v["ntasks_per_node"]),
-        "cpus_per_task": str(v["cpus_per_task"]),
-        "gpus_per_node": str(v["gpus_per_node"]) if v["gpus_per_node"] else None,
-        "mem_per_cpu_MB": None if v["mem_per_cpu_MB"] is None else str(v["mem_per_cpu_MB"]),
-        "mem_per_node_MB": None if v["mem_per_node_MB"] is None else str(v["mem_per_node_MB"]),
-        "exclusive": "" if v["exclusive"] else None,
-        "sbatch_options": "\n".join(f"#SBATCH {opt}" for opt in v["sbatch_options"]) or None,
-        "modules": " ".join(v["modules"]) or None,
+        "nodes": str(job.nodes),
+        "ntasks": str(job.ntasks),
+        "ntasks_per_node": _optional(job.ntasks_per_node),
+        "cpus_per_task": str(job.cpus_per_task),
+        "gpus_per_node": str(job.gpus_per_node) if job.gpus_per_node else None,
+        "mem_per_cpu_MB": _optional(job.mem_per_cpu_MB),
+        "mem_per_node_MB": _optional(job.mem_per_node_MB),
+        "exclusive": "" if job.exclusive else None,
+        "sbatch_options": "\n".join(f"#SBATCH {opt}" for opt in job.sbatch_options) or None,
+        "modules": " ".join(job.modules) or None,
         "venv": None if venv is None else _safe_path(where, "venv", venv),
-        "setup": "\n".join(v["setup"]) or None,
+        "setup": "\n".join(job.setup) or None,
         "status_dir": f"{workdir}/{STATUS_DIR}",
         "array": None,
     }
     for key in ("partition", "account", "qos", "constraint", "reservation"):
-        values[key] = v[key]
+        values[key] = getattr(job, key)
     if array_size:
-        limit = v.get("array_max_concurrent")
+        limit = job.array_max_concurrent
         values["array"] = f"0-{array_size - 1}" + (f"%{limit}" if limit else "")
-    if "input" in v:
+    if isinstance(job, LammpsJob):
         values.update({
-            "lmp": v["lmp"],
-            "input": shlex.quote(v["input"]),
-            "variables": _var_args(v["variables"]),
-            "lmp_args": " ".join(shlex.quote(a) for a in v["lmp_args"]),
+            "lmp": job.lmp,
+            "input": shlex.quote(job.input),
+            "variables": _var_args(job.variables),
+            "lmp_args": " ".join(shlex.quote(a) for a in job.lmp_args),
             "launcher": _launcher(job),
-            "resume_from": v["resume_from"],
-            "lammps_timeout_s": None if v["stop_before_limit_s"] is None
-            else str(job.time_limit_s - v["stop_before_limit_s"]),
+            "resume_from": job.resume_from,
+            "lammps_timeout_s": None if job.stop_before_limit_s is None
+            else str(job.time_limit_s - job.stop_before_limit_s),
         })
-    if job.template == "lammps_array":
-        values["input"] = shlex.quote(str((job.workdir / v["input"]).resolve()))
+    if isinstance(job, LammpsArrayJob):
+        values["input"] = shlex.quote(str((Path(job.workdir) / job.input).resolve()))
         values["tasks_file"] = None if tasks_file is None else _safe_path(where, "tasks file", tasks_file)
-    if "command" in v:
-        values["command"] = v["command"].rstrip("\n")
+    if isinstance(job, CommandJob):
+        values["command"] = job.command.rstrip("\n")
     return values
 
 
-def tasks_text(job: JobSpec, task_dirs: Optional[list[Path]] = None) -> str:
+def tasks_text(job: LammpsArrayJob, task_dirs: Optional[list[Path]] = None) -> str:
     """The array template's task list: one line per element, ``DIR -var NAME VALUE ...``.
 
     ``DIR`` is ``NAME/task_INDEX`` (relative to the workdir) unless ``task_dirs`` names one folder
     per task (e.g. the task folders of an exploration, which keep their own names).
     """
-    tasks, where = job.values["tasks"], job.source or job.name
+    tasks, where = job.tasks, job.source or job.name
     if task_dirs is not None and len(task_dirs) != len(tasks):
         raise InputError(f"{where}: {len(task_dirs)} task folders for {len(tasks)} tasks")
     lines = []
     for index, task in enumerate(tasks):
-        merged = {**job.values["variables"], **task}  # LAMMPS keeps the first -var of a name: merge here
+        merged = {**job.variables, **task}  # LAMMPS keeps the first -var of a name: merge here
         folder = f"{job.name}/task_{index}" if task_dirs is None else \
             _safe_path(where, "task folder", Path(task_dirs[index]).resolve())
         lines.append(f"{folder} {_var_args(merged)}".rstrip())
@@ -173,19 +177,19 @@ def tasks_text(job: JobSpec, task_dirs: Optional[list[Path]] = None) -> str:
 class Rendered:
     """A rendered job: the script (and, for lammps_array, its task list) written to disk."""
 
-    job: JobSpec
+    job: JobBase
     script: Path
     tasks_file: Optional[Path] = None
 
 
-def render_job(job: JobSpec, out_dir: Optional[Path] = None, task_dirs: Optional[list[Path]] = None) -> Rendered:
+def render_job(job: JobBase, out_dir: Optional[Path] = None, task_dirs: Optional[list[Path]] = None) -> Rendered:
     """Write ``NAME.sbatch`` (and ``NAME.tasks``) into ``out_dir`` (default: the job's workdir);
     ``task_dirs``: see :func:`tasks_text`."""
-    out_dir = Path(out_dir) if out_dir is not None else job.workdir
+    out_dir = Path(out_dir) if out_dir is not None else Path(job.workdir)
     out_dir.mkdir(parents=True, exist_ok=True)
     script = out_dir / f"{job.name}.sbatch"
     tasks_file = None
-    if job.template == "lammps_array":
+    if isinstance(job, LammpsArrayJob):
         tasks_file = (out_dir / f"{job.name}.tasks").resolve()
         tasks_file.write_text(tasks_text(job, task_dirs))
     path = template_path(job.template)

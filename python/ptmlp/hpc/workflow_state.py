@@ -15,13 +15,13 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import fcntl
-import json
 import os
 import time
 from pathlib import Path
 from typing import Callable, Iterator, Optional
 
 from ..errors import InputError
+from ..jsonfile import read_json, write_json
 from . import slurm_cli
 from .slurm_cli import ElementState, SlurmError
 from .templates import STATUS_DIR, Rendered
@@ -50,10 +50,7 @@ class WorkflowState:
     def _read(self) -> dict:
         if not self.path.exists():
             return {"format_version": FORMAT_VERSION, "jobs": {}}
-        try:
-            data = json.loads(self.path.read_text())
-        except (OSError, ValueError) as exc:
-            raise InputError(f"workflow state {self.path}: unreadable ({exc})") from None
+        data = read_json(self.path)
         if not isinstance(data, dict) or data.get("format_version") != FORMAT_VERSION:
             raise InputError(f"workflow state {self.path}: not a ptmlp state file of format_version {FORMAT_VERSION}")
         return data
@@ -66,9 +63,7 @@ class WorkflowState:
             fcntl.flock(lock, fcntl.LOCK_EX)
             self.data = self._read()
             yield
-            tmp = self.path.with_name(self.path.name + ".tmp")
-            tmp.write_text(json.dumps(self.data, indent=1) + "\n")
-            os.replace(tmp, self.path)
+            write_json(self.path, self.data)
 
     @property
     def jobs(self) -> dict:
@@ -112,13 +107,13 @@ class WorkflowState:
                indices: Optional[list[int]] = None) -> str:
         """Submit a rendered job (unless the state already has it) and record it; returns the job id."""
         job = rendered.job
-        after = list(after if after is not None else job.values.get("after", []))
+        after = list(after if after is not None else job.after)
         with self.locked():
             if job.name in self.jobs and self.jobs[job.name]["submissions"]:
                 return self.jobs[job.name]["submissions"][-1]["job_id"]
             self._refresh_names(after)
             spec = self.dependency_spec(after, dependency)
-            size = job.array_size
+            size = job.array_length
             todo = indices if indices is not None else (list(range(size)) if size else None)
             array = ",".join(str(i) for i in todo) if todo is not None else None
             job_id = slurm_cli.sbatch(rendered.script, array=array, dependency=spec, env=self.env)

@@ -8,13 +8,19 @@ LDA, PBE, revPBE, RPBE).
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Annotated, Any, Literal, Optional
+
+from pydantic import Field
 
 from ..errors import InputError
 from ..units import KB_EV_PER_K
 from .base import Labeler
 
 XC_AVAILABLE = ("LDA", "PBE", "revPBE", "RPBE")
+#: a config key naming one of the functionals of this GPAW build
+Xc = Literal[XC_AVAILABLE]
+#: a config key holding a Monkhorst-Pack k-point grid [n1, n2, n3]
+Kpts = Annotated[list[Annotated[int, Field(ge=1)]], Field(min_length=3, max_length=3)]
 
 
 class GpawLabeler(Labeler):
