@@ -143,6 +143,23 @@ def test_missing_config_file_and_no_config(tmp_path, capsys):
     assert "give a config file (ptmlp transport run --example prints a complete one)" in capsys.readouterr().err
     assert main(["analyze", "diffusion"]) == 2
     assert capsys.readouterr().err.startswith("ptmlp analyze: error: command line: inputs: required key missing")
+    assert main(["transport", "kappa", "a.yaml", "--config", "b.yml"]) == 2
+    assert capsys.readouterr().err == "ptmlp transport: error: give one config file, not 2 (a.yaml, b.yml)\n"
+
+
+def test_python_api_checks_template_variables(tmp_path):
+    """run_template refuses a variable its template does not declare before anything runs."""
+    from ase.build import bulk
+
+    from ptmlp.errors import InputError
+    from ptmlp.potential import PotentialSpec
+    from ptmlp.transport.drivers import run_template
+
+    pot = PotentialSpec(pair_style="lj/cut 8.5", pair_coeff=["* * 0.0103 3.405"])
+    with pytest.raises(InputError, match=r"variables.T_melts: gk_kappa.in has no variable 'T_melts' \(did you mean "
+                                         r"'T_melt'\?\)"):
+        run_template("gk_kappa", tmp_path / "run", pot, bulk("Ar", "fcc", a=5.7, cubic=True), variables={"T_melts": 300})
+    assert not (tmp_path / "run").exists()
 
 
 @pytest.mark.parametrize("command", list(MODELS))

@@ -106,7 +106,7 @@ def _scalar(text: str) -> Any:
         value = parse_yaml(text, "command line")
     except ConfigError:
         return text
-    return value if isinstance(value, (int, float, str)) and value is not None else text
+    return value if isinstance(value, (int, float, str)) else text
 
 
 def _add_flag(parser, key: str, info) -> None:
@@ -170,10 +170,10 @@ def _split_config(args) -> tuple:
         if not config:
             raise InputError(f"give a config file ({args.prefix} --example prints a complete one)")
         return config, []
-    yamls = [a for a in args.inputs if a.endswith((".yaml", ".yml"))]
-    if len(yamls) + bool(args.config_flag) > 1:
-        raise InputError(f"one config file, please (got {', '.join(yamls + [args.config_flag or ''][:1])})")
-    config = yamls[0] if yamls else args.config_flag
+    yamls = [a for a in args.inputs if a.endswith((".yaml", ".yml"))] + ([args.config_flag] if args.config_flag else [])
+    if len(yamls) > 1:
+        raise InputError(f"give one config file, not {len(yamls)} ({', '.join(yamls)})")
+    config = yamls[0] if yamls else None
     return config, [os.path.abspath(a) for a in args.inputs if a not in yamls]
 
 

@@ -2,8 +2,9 @@
 
 Runs: the templates in ``inputs/`` (``gk_kappa.in``, ``gk_viscosity.in``, ``msd.in``,
 ``nemd_kappa.in``, ``nemd_viscosity.in``) take the interaction from an include file, so
-``pair_style ptmlp``, EAM, Lennard-Jones, ... all work; :mod:`.drivers` writes that file and
-the data file and runs independent seeds.
+``pair_style ptmlp``, EAM, Lennard-Jones, ... all work; :mod:`.drivers` writes that file (from
+the one :class:`~ptmlp.potential.PotentialSpec`) and the data file and runs independent seeds;
+:mod:`.templates` knows the variables each template declares.
 
 Analyses (SI inside; results carry their unit in every key and one standard error):
 
@@ -18,7 +19,9 @@ self-diffusion               :func:`.diffusion.self_diffusion` (FFT MSD per spec
 ionic conductivity           :func:`.conductivity.conductivity_green_kubo`, :func:`.conductivity.nernst_einstein`
 ===========================  ==============================================================
 
-Command line: ``ptmlp transport kappa|viscosity|diffusion|conductivity`` (:mod:`.reports`).
+Command line: ``ptmlp transport kappa|viscosity|diffusion|conductivity|run`` (:mod:`.reports`; one
+config model per subcommand in :mod:`.config`, ``--example`` prints it; shipped run configs in
+``inputs/transport/``).
 """
 
 from .results import Measurement, TransportWarning

@@ -155,9 +155,12 @@ class RunConfig(StrictModel):
     """ptmlp transport run: run an inputs/ template (independent seeds) for a potential and a structure."""
 
     template: Literal[TEMPLATES] = field(description="inputs/ template to run", examples=["msd"])
-    potential: PotentialSpec = field(description="the interaction (ptmlp model or LAMMPS pair style)", examples=[
+    potential: PotentialSpec = field(description="the interaction: {pair_style, pair_coeff: [...], extra_commands: "
+                                                 "[...]} (LAMMPS defaults, e.g. no energy shift) or {model: m.pt, te_K}; "
+                                                 "type_names, cutoff_A, label", examples=[
         {"pair_style": "eam/fs", "pair_coeff": ["* * {potentials}/Al_mm.eam.fs Al"]}])
-    structure: StructureSpec = field(description="starting structure (built or read; repeat: [nx, ny, nz])",
+    structure: StructureSpec = field(description="starting structure: {name, crystalstructure, a_A, c_A, covera, "
+                                                 "cell} or {file, format, index}; repeat: [nx, ny, nz]",
                                      examples=[{"name": "Al", "crystalstructure": "fcc", "a_A": 4.25,
                                                 "repeat": [4, 4, 4]}])
     n_runs: int = field(1, "independent runs (seeds first_seed, first_seed + 1, ...)", ge=1)

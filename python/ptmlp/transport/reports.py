@@ -34,6 +34,12 @@ def _out(opts, command: str) -> Path:
     return out
 
 
+def _gk_options(opts) -> dict:
+    """Keyword arguments of the Green-Kubo analyses shared by kappa and viscosity."""
+    return dict(max_correlation_time_ps=opts.max_correlation_time_ps, cutoff=opts.cutoff_ps, f_cut_THz=opts.f_cut_THz,
+                volume_A3=opts.volume_A3, timestep_ps=opts.timestep_ps, temperature_K=opts.temperature_K)
+
+
 def _gk_arrays(gk, cep) -> dict:
     return {"lag_time_ps": gk.lag_time_s * 1e12, "acf_SI": gk.acf, "acf_std_err_SI": gk.acf_std_err,
             "running_integral_SI": gk.integral, "running_integral_std_err_SI": gk.integral_std_err,
@@ -48,10 +54,7 @@ def report_kappa(opts: KappaConfig) -> dict:
         out = _out(opts, "kappa")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", TransportWarning)
-            res = kappa_green_kubo(list(opts.inputs), max_correlation_time_ps=opts.max_correlation_time_ps,
-                                   cutoff=opts.cutoff_ps, f_cut_THz=opts.f_cut_THz, volume_A3=opts.volume_A3,
-                                   timestep_ps=opts.timestep_ps, temperature_K=opts.temperature_K,
-                                   decorrelate=opts.decorrelate)
+            res = kappa_green_kubo(list(opts.inputs), decorrelate=opts.decorrelate, **_gk_options(opts))
         summary = res.summary()
         summary["inputs"] = list(opts.inputs)
         write_arrays_h5(out / "kappa_green_kubo.h5", {"green_kubo": _gk_arrays(res.gk, res.kappa_cepstral)},
@@ -108,10 +111,7 @@ def report_viscosity(opts: ViscosityConfig) -> dict:
         out = _out(opts, "viscosity")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", TransportWarning)
-            res = viscosity_green_kubo(list(opts.inputs), max_correlation_time_ps=opts.max_correlation_time_ps,
-                                       cutoff=opts.cutoff_ps, f_cut_THz=opts.f_cut_THz, volume_A3=opts.volume_A3,
-                                       timestep_ps=opts.timestep_ps, temperature_K=opts.temperature_K,
-                                       helfand_fit_ps=opts.helfand_fit_ps)
+            res = viscosity_green_kubo(list(opts.inputs), helfand_fit_ps=opts.helfand_fit_ps, **_gk_options(opts))
         summary = res.summary()
         summary["inputs"] = list(opts.inputs)
         arrays = _gk_arrays(res.gk, res.viscosity_cepstral)
