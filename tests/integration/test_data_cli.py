@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 import numpy as np
+import pytest
 from ase.build import bulk
 from ase.io import write
 
@@ -68,3 +69,42 @@ def test_export_float32_from_checkpoint(tmp_path):
     assert "float32" in out
     info = ptmlp("info", "m32.pt", cwd=tmp_path).stdout
     assert "dtype           float32" in info
+    assert "not recorded" not in info and "per atom within r_cut" in info  # training ranges of the split
+
+
+def test_label_with_ase_calculator(tmp_path):
+    cells = [bulk("Al", "fcc", a=4.05, cubic=True) for _ in range(3)]
+    for k, a in enumerate(cells):
+        a.rattle(0.05, seed=k)
+    write(tmp_path / "al.extxyz", cells)
+    proc = ptmlp("label", "al.extxyz", "-o", "al.h5", "--labeler", "ase", "--calculator", "ase.calculators.emt:EMT",
+                 cwd=tmp_path)
+    assert "labelled 3" in proc.stdout
+    frames = Dataset(tmp_path / "al.h5").read()
+    assert frames[0].provenance["ase_calculator"] == "ase.calculators.emt:EMT"
+    assert frames[0].virial_eV is not None and np.abs(frames[1].forces_eV_per_A).max() > 0.01  # eV/A
+
+
+@pytest.mark.parametrize("args, line", [
+    (["label", "s.extxyz", "-o", "x.h5", "--te-K", "-100"], "ptmlp label: error: command line: --te-K = -100.0 "
+     "(a number): expected > 0.0"),
+    (["label", "s.extxyz", "-o", "x.h5", "--te-K", "1000", "--kpts", "2", "0", "2"],
+     "ptmlp label: error: command line: --kpts[1] = 0 (an integer): expected >= 1"),
+    (["label", "s.extxyz", "-o", "x.h5", "--labeler", "lammps", "--pair-style", "eam/fs"],
+     "ptmlp label: error: --labeler lammps needs --pair-coeff"),
+    (["label", "s.extxyz", "-o", "x.h5", "--labeler", "ase", "--calculator", "emt"],
+     "ptmlp label: error: ptmlp label --labeler ase: ase_calculator = 'emt' (a string): must be 'module:name' "
+     "(a calculator class or factory), e.g. 'ase.calculators.emt:EMT'"),
+    (["data", "import", "s.extxyz", "-o", "x.h5", "--te-K", "nan"],
+     "ptmlp data: error: command line: --te-K = nan (a number): expected a finite number"),
+    (["data", "split", "x.h5", "-o", "s.json", "--seed", "-1"],
+     "ptmlp data: error: command line: --seed = -1 (an integer): expected >= 0"),
+    (["data", "split", "x.h5", "-o", "s.json", "--fractions", "0.5", "0.5", "0.5"],
+     "ptmlp data: error: command line: --fractions = [0.5, 0.5, 0.5] (a list): must be three non-negative numbers "
+     "summing to 1"),
+])
+def test_option_mistakes_are_one_line(tmp_path, args, line):
+    write(tmp_path / "s.extxyz", bulk("Al", "fcc", a=4.05, cubic=True))
+    proc = ptmlp(*args, cwd=tmp_path, check=False)
+    assert proc.returncode == 2 and proc.stderr.strip().splitlines() == [line]
+    assert not (tmp_path / "x.h5").exists()

@@ -64,6 +64,8 @@ def fe_no_virial(tmp_path_factory) -> Path:
     ("ensemble: \"2\"", "ensemble"),
     ("training: {lr: 1.0e-3, lr_final: 1.0e-2}", "training"),
     ("training: {epoch: 3}", "training.epoch"),
+    ("split_fractions: [0.5, 0.5, 0.5]", "split_fractions"),
+    ("model: {type_names: [Fe, Fe]}", "model.type_names"),
 ])
 def test_bad_value_is_one_line(tmp_path, fe_no_virial, yaml_line, key):
     (tmp_path / "t.yaml").write_text(f"dataset: {fe_no_virial}\noutput_dir: run\n{yaml_line}\n")

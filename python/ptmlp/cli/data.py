@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Optional
 
 from ..config import StrictModel, field
+from ..data.splits import SplitFractions
 from .options import validate_options
 
 
@@ -18,6 +19,7 @@ class SplitOptions(StrictModel):
     """Checked options of ``ptmlp data split``."""
 
     seed: int = field(0, "random seed of the split", ge=0, alias="--seed")
+    fractions: SplitFractions = field(description="train, validation, test fractions", alias="--fractions")
 
 
 def add_parser(sub) -> None:

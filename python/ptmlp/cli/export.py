@@ -24,7 +24,8 @@ def run(args) -> int:
     from ..export import export_model
     from ..models import build_model
     from ..training.config import RunConfig
-    from ..training.run import model_config
+    from ..data.splits import load_split
+    from ..training.run import frames_metadata, model_config, te_metadata
 
     run_dir = os.path.dirname(os.path.dirname(os.path.abspath(args.checkpoint)))
     config_path = os.path.join(run_dir, "config.yaml")
@@ -32,13 +33,17 @@ def run(args) -> int:
         raise InputError(f"{args.checkpoint}: expected <output_dir>/member_<k>/checkpoint.pt next to "
                          f"<output_dir>/config.yaml")
     config = load_config(RunConfig, config_path)
-    model = build_model(model_config(config, Dataset(config.dataset)))
+    ds = Dataset(config.dataset)
+    mconf = model_config(config, ds)
+    train_frames = ds.read(load_split(os.path.join(run_dir, "split.json"))["train"])
+    model = build_model(mconf)
     ck = torch.load(args.checkpoint, weights_only=False)
     state = ck["state"]["best_state"] if args.best and ck["state"]["best_state"] is not None else ck["model"]
     model.load_state_dict(state)
     if args.float32:
         model.float()
-    export_model(model, args.output, training={"checkpoint": os.path.abspath(args.checkpoint),
-                                               "epoch": ck["state"]["epoch"]})
+    training = {"checkpoint": os.path.abspath(args.checkpoint), "epoch": ck["state"]["epoch"],
+                **frames_metadata(ds.path, train_frames, mconf=mconf)}
+    export_model(model, args.output, training=training, electronic_temperature=te_metadata(mconf, train_frames))
     print(f"wrote {args.output} ({'float32' if args.float32 else 'float64'}, epoch {ck['state']['epoch']})")
     return 0

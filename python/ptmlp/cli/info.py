@@ -43,18 +43,18 @@ def _number(value, fmt: str) -> str:
 
 
 def training_range_lines(training: dict) -> list[str]:
-    """What the training frames covered (pressure, shortest pair distance, neighbours per atom)."""
-    def shown(key: str, text) -> str:
-        return text() if key in training else "not recorded"
+    """What the training frames covered (pressure, shortest pair distance, neighbours per atom);
+    "not recorded" for models exported before these keys existed."""
+    from ..metadata import KEY_MIN_PAIR_DISTANCE, KEY_NEIGHBOURS_RANGE, KEY_PRESSURE_RANGE
 
-    p = training.get("pressure_range_GPa")
-    n = training.get("neighbours_per_atom_range")
-    d = training.get("min_pair_distance_A")
-    return [
-        "training ranges",
-        "  pressure      " + shown("pressure_range_GPa", lambda: "no virials in the training data" if p is None
-                                   else f"{p[0]:.1f} .. {p[1]:.1f} GPa"),
-        "  min distance  " + shown("min_pair_distance_A", lambda: "no pair within r_cut" if d is None
-                                   else f"{d:.3f} angstrom"),
-        "  neighbours    " + shown("neighbours_per_atom_range", lambda: f"{n[0]} .. {n[1]} per atom within r_cut"),
-    ]
+    def line(label: str, key: str, when_null: str, text) -> str:
+        if key not in training:
+            return f"  {label:13s} not recorded"
+        value = training[key]
+        return f"  {label:13s} {when_null if value is None else text(value)}"
+
+    return ["training ranges",
+            line("pressure", KEY_PRESSURE_RANGE, "no virials in the training data",
+                 lambda p: f"{p[0]:.1f} .. {p[1]:.1f} GPa"),
+            line("min distance", KEY_MIN_PAIR_DISTANCE, "no pair within r_cut", lambda d: f"{d:.3f} angstrom"),
+            line("neighbours", KEY_NEIGHBOURS_RANGE, "no atoms", lambda n: f"{n[0]} .. {n[1]} per atom within r_cut")]

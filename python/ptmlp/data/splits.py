@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
-from typing import Optional, Sequence
+from typing import Annotated, Optional, Sequence
 
 import numpy as np
+from pydantic import AfterValidator
 
 from ..errors import InputError
 from ..jsonfile import read_json, write_json
@@ -16,8 +17,19 @@ SPLIT_NAMES = ("train", "validation", "test")
 def fractions_problem(fractions: Sequence[float]) -> Optional[str]:
     """Why ``fractions`` are not train/validation/test fractions (None when they are)."""
     if len(fractions) != 3 or any(not f >= 0 for f in fractions) or abs(sum(fractions) - 1.0) > 1e-9:
-        return f"{list(fractions)} must be three non-negative numbers summing to 1"
+        return "must be three non-negative numbers summing to 1"
     return None
+
+
+def _checked_fractions(value: list[float]) -> list[float]:
+    problem = fractions_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+#: config type of train/validation/test fractions
+SplitFractions = Annotated[list[float], AfterValidator(_checked_fractions)]
 
 
 def grouped_split(groups: Sequence[str], fractions: Sequence[float] = (0.8, 0.1, 0.1), seed: int = 0,
@@ -32,7 +44,7 @@ def grouped_split(groups: Sequence[str], fractions: Sequence[float] = (0.8, 0.1,
     fractions = [float(f) for f in fractions]
     problem = fractions_problem(fractions)
     if problem:
-        raise InputError(f"split fractions {problem}")
+        raise InputError(f"split fractions {fractions} {problem}")
     n = len(groups)
     if n == 0:
         raise InputError("cannot split an empty dataset")

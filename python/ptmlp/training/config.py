@@ -8,7 +8,7 @@ from pydantic import model_validator
 
 from ..config import StrictModel, field
 from ..config.types import InputFile, OutputPath
-from ..data.splits import fractions_problem
+from ..data.splits import SplitFractions
 from ..models.config import ModelConfig
 
 
@@ -66,18 +66,10 @@ class RunConfig(StrictModel):
                                                 "train_summary.json")
     split: Optional[InputFile] = field(None, "split JSON (ptmlp data split); default: computed from "
                                              "split_fractions")
-    split_fractions: list[float] = field(default_factory=lambda: [0.8, 0.1, 0.1],
-                                         description="train, validation, test fractions (sum 1)",
-                                         min_length=3, max_length=3)
+    split_fractions: SplitFractions = field(default_factory=lambda: [0.8, 0.1, 0.1],
+                                            description="train, validation, test fractions (sum 1)")
     split_by_group: bool = field(True, "whole groups (source trajectories) go to one split")
     model: ModelConfig = field(default_factory=ModelConfig, description="model hyper-parameters")
     training: TrainConfig = field(default_factory=TrainConfig, description="optimiser and schedule")
     ensemble: int = field(1, "members trained with seeds seed, seed+1, ...", ge=1)
     bootstrap: bool = field(False, "each member trains on a bootstrap resample of the training frames")
-
-    @model_validator(mode="after")
-    def _fractions(self) -> "RunConfig":
-        problem = fractions_problem(self.split_fractions)
-        if problem:
-            raise ValueError(f"split_fractions {problem}")
-        return self

@@ -1,5 +1,5 @@
 """What the training frames covered, recorded in ``metadata["training"]`` so that LAMMPS and the
-workflows can warn when a run leaves it (keys read by the C++ core: spell them exactly).
+workflows can warn when a run leaves it (keys defined in :mod:`ptmlp.metadata`, read by the C++ core too).
 
 - ``pressure_range_GPa``: [min, max] static (virial) pressure, null when no frame has a virial;
 - ``min_pair_distance_A``: shortest interatomic distance of any frame (null: no pair within r_cut);
@@ -14,6 +14,7 @@ import torch
 
 from ..data.frame import Frame
 from ..graph import Graph
+from ..metadata import KEY_MIN_PAIR_DISTANCE, KEY_NEIGHBOURS_RANGE, KEY_PRESSURE_RANGE
 
 
 def pressure_range_GPa(frames: Sequence[Frame]) -> Optional[list[float]]:
@@ -28,16 +29,16 @@ def min_pair_distance_A(graphs: Sequence[Graph]) -> Optional[float]:
     return min(lengths) if lengths else None
 
 
-def neighbours_per_atom_range(graphs: Sequence[Graph]) -> list[int]:
-    """[min, max] number of neighbours within r_cut of any atom of the graphs."""
+def neighbours_per_atom_range(graphs: Sequence[Graph]) -> Optional[list[int]]:
+    """[min, max] number of neighbours within r_cut of any atom of the graphs (None: no atoms)."""
     counts = [torch.bincount(g.edge_i, minlength=g.n_atoms) for g in graphs if g.n_atoms]
     if not counts:
-        return [0, 0]
+        return None
     return [min(int(c.min()) for c in counts), max(int(c.max()) for c in counts)]
 
 
 def training_ranges(frames: Sequence[Frame], graphs: Sequence[Graph]) -> dict:
     """The three ranges of the training frames (``graphs``: their edge lists at the model's r_cut)."""
-    return {"pressure_range_GPa": pressure_range_GPa(frames),
-            "min_pair_distance_A": min_pair_distance_A(graphs),
-            "neighbours_per_atom_range": neighbours_per_atom_range(graphs)}
+    return {KEY_PRESSURE_RANGE: pressure_range_GPa(frames),
+            KEY_MIN_PAIR_DISTANCE: min_pair_distance_A(graphs),
+            KEY_NEIGHBOURS_RANGE: neighbours_per_atom_range(graphs)}

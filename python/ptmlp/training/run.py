@@ -24,6 +24,7 @@ from ..data.splits import grouped_split, load_split, save_split
 from ..data.store import Dataset
 from ..errors import InputError
 from ..export import export_model
+from ..graph import atoms_to_graph
 from ..jsonfile import write_json
 from ..models import ModelConfig, build_model
 from .config import RunConfig
@@ -91,8 +92,7 @@ def train_from_config(config: RunConfig, resume: bool = False, log: Callable[[st
         log(f"member {k}: seed {tconf.seed}{', bootstrap resample' if frames is not train_frames else ''}")
         trainer = Trainer(model, frames, val_frames, tconf, checkpoint_path=str(member_dir / "checkpoint.pt"), log=log)
         result = trainer.run(resume=resume)
-        training_meta = {"dataset_sha256": _file_sha256(ds.path), "n_train_frames": len(frames),
-                         **training_ranges(frames, trainer.train_graphs),
+        training_meta = {**frames_metadata(ds.path, frames, trainer.train_graphs),
                          "n_val_frames": len(val_frames), "validation": result["best"], "seed": tconf.seed,
                          "stopped": result["stopped"], "ensemble_member": k}
         export_model(model, member_dir / "model.pt", training=training_meta,
@@ -103,6 +103,16 @@ def train_from_config(config: RunConfig, resume: bool = False, log: Callable[[st
         log(f"member {k}: {member_dir / 'model.pt'}  best validation {result['best']}")
     write_json(out_dir / "train_summary.json", summary)
     return summary
+
+
+def frames_metadata(dataset_path: str, frames, graphs=None, mconf: ModelConfig | None = None) -> dict:
+    """``metadata["training"]`` keys of the training frames: dataset hash, frame count and the
+    ranges they cover (``graphs``: their edge lists, built at ``mconf``'s r_cut when not given)."""
+    if graphs is None:
+        names = mconf.require_type_names()
+        graphs = [atoms_to_graph(f.atoms, names, mconf.r_cut) for f in frames]
+    return {"dataset_sha256": _file_sha256(dataset_path), "n_train_frames": len(frames),
+            **training_ranges(frames, graphs)}
 
 
 def te_metadata(mconf: ModelConfig, frames) -> dict | None:
