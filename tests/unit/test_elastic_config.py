@@ -1,60 +1,84 @@
-"""Config validation shared by ``ptmlp elastic`` and ``ptmlp phonons``, and the training-pressure
-warning read from a model's metadata (``training.pressure_range_GPa``)."""
+"""The typed configs of ``ptmlp elastic`` and ``ptmlp phonons``: the shipped example configs and the
+``--example`` output validate, old spellings are refused with a near-miss hint, and the
+training-pressure warning is read from a model's metadata (``training.pressure_range_GPa``)."""
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 import torch
-from ase.build import bulk
 
-from ptmlp.elastic.config import build_potential, build_structure, check_keys, load_yaml
-from ptmlp.elastic.potential import PotentialSpec
-from ptmlp.elastic.relax import PressureRangeWarning, check_pressure
-from ptmlp.errors import InputError
+from ptmlp.cli.main import main
+from ptmlp.config import ConfigError, load_config, validate_config
+from ptmlp.demo import DEMO_MODEL
+from ptmlp.elastic.config import ElasticConfig
 from ptmlp.export import export_model
 from ptmlp.models import ModelConfig, build_model
+from ptmlp.phonons.config import PhononsConfig
+from ptmlp.potential import PotentialSpec
+from ptmlp.relax import PressureRangeWarning, check_pressure
+from ptmlp.resources import inputs_dir
+
+MODELS = {"elastic": ElasticConfig, "phonons": PhononsConfig}
+SHIPPED = sorted((cmd, path) for cmd in MODELS for path in (inputs_dir() / cmd).glob("*.yaml"))
 
 
-def test_structure_sections(tmp_path):
-    atoms = build_structure({"build": {"symbol": "Fe", "crystalstructure": "bcc", "a_A": 2.8553, "cubic": True,
-                                       "repeat": 2}}, tmp_path)
-    assert len(atoms) == 16
-    with pytest.raises(InputError, match=r"unknown key\(s\) a in structure.build; allowed: a_A"):
-        build_structure({"build": {"symbol": "Fe", "crystalstructure": "bcc", "a": 2.8}}, tmp_path)
-    with pytest.raises(InputError, match="exactly one of file: or build:"):
-        build_structure({}, tmp_path)
-    with pytest.raises(InputError, match="structure file .*nothere.cif not found"):
-        build_structure({"file": "nothere.cif"}, tmp_path)
-    bulk("Fe", "bcc", a=2.8553, cubic=True).write(tmp_path / "fe.cif")
-    assert len(build_structure({"file": "fe.cif"}, tmp_path)) == 2
+def test_examples_are_shipped():
+    assert {cmd for cmd, _ in SHIPPED} == set(MODELS) and len(SHIPPED) >= 4
 
 
-def test_potential_sections(tmp_path):
-    pot = build_potential({"pair_style": "eam/fs", "pair_coeff": "* * {potentials}/Fe_mm.eam.fs Fe",
-                           "species": "Fe", "cutoff_A": 5.3}, "potential", tmp_path)
-    assert pot.type_names == ["Fe"] and "Fe_mm.eam.fs" in pot.include_text() and "{potentials}" not in pot.pair_coeff
-    demo = build_potential({"model": "demo"}, "potential", tmp_path)
-    assert demo.cutoff_A == 5.0 and demo.pair_style.startswith("ptmlp ") and demo.type_names == ["Fe"]
-    with pytest.raises(InputError, match="model: cannot be combined with pair_style"):
-        build_potential({"model": "demo", "pair_style": "eam"}, "potential", tmp_path)
-    with pytest.raises(InputError, match="lacks required key"):
-        build_potential({"pair_style": "eam/fs"}, "reference", tmp_path)
-    emt = build_potential({"ase_calculator": "ase.calculators.emt:EMT", "cutoff_A": 6.0}, "reference", tmp_path)
-    assert type(emt.ase_calculator()).__name__ == "EMT" and emt.ase_calculator().cutoff_A == 6.0
-    with pytest.raises(InputError, match="is an ASE calculator; LAMMPS runs"):
-        emt.include_text()
-    with pytest.raises(InputError, match="cannot import ASE calculator nosuch:Calc"):
-        build_potential({"ase_calculator": "nosuch:Calc"}, "reference", tmp_path).ase_calculator()
-    with pytest.raises(InputError, match="must be a mapping"):
-        check_keys([1, 2], {"a"}, "md")
+@pytest.mark.parametrize("command, path", SHIPPED, ids=[p.name for _, p in SHIPPED])
+def test_shipped_example_validates(command, path):
+    cfg = load_config(MODELS[command], path)
+    assert cfg.structure.load(cfg.potential.type_names).get_chemical_symbols()[0] == "Fe"
+    assert cfg.outdir.startswith(str(path.parent))  # relative outdir: next to the config file
 
 
-def test_bad_yaml(tmp_path):
-    (tmp_path / "bad.yaml").write_text("structure: [unclosed\n")
-    with pytest.raises(InputError, match="is not valid YAML"):
-        load_yaml(tmp_path / "bad.yaml")
-    with pytest.raises(InputError, match="not found"):
-        load_yaml(tmp_path / "none.yaml")
+@pytest.mark.parametrize("command", sorted(MODELS))
+def test_example_output_validates(command, tmp_path, capsys, monkeypatch):
+    """``ptmlp <command> --example`` prints every key; its placeholder model.pt must exist to validate."""
+    monkeypatch.chdir(tmp_path)
+    assert main([command, "--example"]) == 0
+    text = capsys.readouterr().out
+    for key in MODELS[command].model_fields:
+        assert f"\n{key}:" in text, key
+    (tmp_path / "example.yaml").write_text(text)
+    shutil.copy(DEMO_MODEL, tmp_path / "model.pt")
+    cfg = load_config(MODELS[command], tmp_path / "example.yaml")
+    assert cfg.potential.model == str(tmp_path / "model.pt")
+
+
+def test_help_mentions_example(capsys):
+    for command in MODELS:
+        with pytest.raises(SystemExit):
+            main([command, "--help"])
+        assert f"ptmlp {command} --example" in capsys.readouterr().out
+
+
+def test_defaults_and_spellings(tmp_path):
+    data = {"structure": {"name": "Fe", "crystalstructure": "bcc", "a_A": 2.8553, "cell": "cubic"},
+            "potential": {"pair_style": "eam/fs", "pair_coeff": ["* * {potentials}/Fe_mm.eam.fs Fe"]}}
+    cfg = validate_config(ElasticConfig, data, base_dir=tmp_path)
+    assert cfg.pressures_GPa == [0.0] and cfg.temperatures_K == [0.0] and cfg.md.steps.nrun == 10000
+    assert cfg.potential.require_cutoff() == pytest.approx(5.3)  # from the EAM file header
+    assert len(cfg.structure.load()) == 2
+    ph = validate_config(PhononsConfig, {**data, "qha": {}}, base_dir=tmp_path)
+    assert len(ph.qha.volume_strains) == 7 and ph.temperatures_K.values()[-1] == 2000.0
+    old = {**data, "structure": {"build": {"symbol": "Fe", "crystalstructure": "bcc"}}}
+    with pytest.raises(ConfigError, match=r"structure.build: unknown key"):
+        validate_config(ElasticConfig, old)
+    with pytest.raises(ConfigError, match=r"potential.species: unknown key \(known keys: .*type_names"):
+        validate_config(ElasticConfig, {**data, "potential": {**data["potential"], "species": ["Fe"]}})
+    with pytest.raises(ConfigError, match=r"temperatures_K.min: unknown key \(did you mean 'min_K'\?\)"):
+        validate_config(PhononsConfig, {**data, "temperatures_K": {"min": 0}})
+    with pytest.raises(ConfigError, match=r"md.steps: nrun 50 must hold at least 10 stress samples"):
+        validate_config(ElasticConfig, {**data, "md": {"steps": {"nrun": 50, "nevery": 10}}})
+    with pytest.raises(ConfigError, match="temperatures_K > 0 run MD in LAMMPS"):
+        validate_config(ElasticConfig, {**data, "temperatures_K": [300.0],
+                                        "potential": {"ase_calculator": "ase.calculators.emt:EMT"}})
+    with pytest.raises(ConfigError, match=r"qha.volume_strains = .*at least 5 volume strains"):
+        validate_config(PhononsConfig, {**data, "qha": {"volume_strains": [-0.01, 0.0, 0.01, 0.02, -0.6]}})
 
 
 def test_training_pressure_range_from_metadata(tmp_path):
@@ -62,9 +86,9 @@ def test_training_pressure_range_from_metadata(tmp_path):
     model = build_model(ModelConfig(type_names=["Fe"], r_cut=4.0, n_radial=4, n_channels=4, l_max=1,
                                     hidden_widths=[8], dtype="float64"))
     export_model(model, tmp_path / "m.pt", training={"pressure_range_GPa": [0.0, 80.0]})
-    pot = PotentialSpec.from_model(str(tmp_path / "m.pt"))
+    pot = PotentialSpec(model=str(tmp_path / "m.pt"))
     assert pot.training_pressure_range_GPa == (0.0, 80.0)
     with pytest.warns(PressureRangeWarning, match="150 GPa is outside the model's training range 0 to 80 GPa"):
         check_pressure(150.0, pot.training_pressure_range_GPa)
     export_model(model, tmp_path / "n.pt", training={})
-    assert PotentialSpec.from_model(str(tmp_path / "n.pt")).training_pressure_range_GPa is None
+    assert PotentialSpec(model=str(tmp_path / "n.pt")).training_pressure_range_GPa is None

@@ -11,10 +11,12 @@ crystals (Born & Huang 1954; Mouhat & Coudert, PRB 90, 224104 (2014)).
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
-from ptmlp.elastic.christoffel import anisotropy, christoffel_velocities
+from ptmlp.elastic.christoffel import MechanicalInstabilityWarning, anisotropy, christoffel_velocities
 from ptmlp.elastic.moduli import born_stability, isotropic_velocities, vrh, with_errors
 from ptmlp.errors import InputError
 
@@ -101,3 +103,16 @@ def test_bad_inputs_are_one_line():
         christoffel_velocities(cubic(*CU), RHO_CU, [0, 0, 0])
     with pytest.raises(InputError, match="density"):
         isotropic_velocities(100.0, 50.0, -1.0)
+
+
+def test_unstable_tensor_has_no_anisotropy_and_no_numpy_warning():
+    """C44 < 0 (the demo model at 500 GPa: C11 4435, C12 4110, C44 -459 GPa): both shear velocities
+    along [100] are imaginary, so V_S1 + V_S2 = 0 there; one physical warning instead of 0/0."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.warns(MechanicalInstabilityWarning, match=r"zero or imaginary acoustic velocities along \d+ of "
+                                                              r"\d+ directions .* mechanically unstable"):
+            an = anisotropy(cubic(4435.0, 4110.0, -459.0), 14.0)
+    assert an["AVs_max_percent"] is None and an["imaginary_velocity_directions"] > 0
+    stable = anisotropy(cubic(*CU), RHO_CU)
+    assert stable["imaginary_velocity_directions"] == 0 and stable["AVs_max_percent"] > 0

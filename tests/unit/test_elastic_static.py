@@ -21,10 +21,10 @@ from ase.build import bulk
 
 from ptmlp.calculator import PtmlpCalculator
 from ptmlp.demo import DEMO_MODEL
-from ptmlp.elastic.relax import PressureRangeWarning, check_pressure
 from ptmlp.elastic.static import elastic_static
 from ptmlp.errors import InputError
 from ptmlp.labelers.lammps_potential import fe_eam_calculator, lammps_calculator
+from ptmlp.relax import PressureRangeWarning, check_pressure
 
 
 @pytest.fixture(scope="module")

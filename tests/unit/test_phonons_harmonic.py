@@ -110,7 +110,9 @@ def test_bad_input():
     with pytest.raises(InputError, match="not periodic in all three directions"):
         compute_phonons(Atoms("Fe2", positions=[[0, 0, 0], [0, 0, 2.2]], cell=[10, 10, 10], pbc=False), calc,
                         cutoff_A=5.3)
-    with pytest.raises(InputError, match="cutoff of calculator LAMMPSlib is unknown; give cutoff_A"):
-        compute_phonons(fe, calc)
+    from ase.calculators.emt import EMT  # a calculator that does not state its interaction range
+
+    with pytest.raises(InputError, match="cutoff of calculator EMT is unknown; give cutoff_A"):
+        compute_phonons(fe, EMT())
     with pytest.raises(InputError, match="displacement_A 0.5 must be in"):
         compute_phonons(fe, calc, cutoff_A=5.3, displacement_A=0.5)

@@ -7,4 +7,5 @@
 - :class:`ptmlp.elastic.result.ElasticResult`: symmetry projection, Born stability, Voigt-Reuss-Hill
   moduli, V_P/V_S/V_Phi, Christoffel velocities and anisotropy, comparison with PREM.
 - :mod:`ptmlp.elastic.prem`: PREM (Dziewonski & Anderson 1981) at a depth or pressure.
+- :class:`ptmlp.elastic.config.ElasticConfig`: the ``ptmlp elastic`` config (``--example`` prints it).
 """

@@ -11,6 +11,8 @@ Units: C in GPa, density in g/cm^3, velocities in km/s.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from ..errors import InputError
@@ -48,17 +50,37 @@ def sphere_directions(n: int = 2000) -> np.ndarray:
     return np.vstack([dirs, special])
 
 
+class MechanicalInstabilityWarning(UserWarning):
+    """Warned when C_ij gives zero or imaginary acoustic velocities (rho V^2 <= 0) along some directions: the
+    crystal is mechanically unstable at that state, and velocity-anisotropy figures are undefined."""
+
+
 def anisotropy(c: np.ndarray, density_g_per_cm3: float, n_directions: int = 2000) -> dict:
-    """Velocity extremes over directions and the AVp / AVs anisotropy figures (percent)."""
+    """Velocity extremes over directions and the AVp / AVs anisotropy figures (percent).
+
+    A mechanically unstable C (some rho V^2 <= 0) has no real velocities along those directions: the
+    figures are then None and :class:`MechanicalInstabilityWarning` says so in one line."""
     t = voigt_to_tensor(c)
     dirs = sphere_directions(n_directions)
     gamma = np.einsum("ijkl,nj,nl->nik", t, dirs, dirs)
     lam = np.linalg.eigvalsh(0.5 * (gamma + np.transpose(gamma, (0, 2, 1))))[:, ::-1]
-    v = np.sqrt(np.clip(lam, 0, None) / density_g_per_cm3)
+    imaginary = lam[:, -1] <= 0
+    if imaginary.any():
+        k = int(np.argmin(lam[:, -1]))
+        warnings.warn(MechanicalInstabilityWarning(
+            f"C_ij gives zero or imaginary acoustic velocities along {imaginary.sum()} of {len(dirs)} directions (rho V^2 "
+            f"down to {lam[k, -1]:.4g} GPa along {np.round(dirs[k], 3).tolist()}): the crystal is mechanically "
+            "unstable at this state; velocity anisotropy is not defined"), stacklevel=2)
+        keys = ("vp_max_km_per_s", "vp_min_km_per_s", "vs_max_km_per_s", "vs_min_km_per_s", "AVp_percent",
+                "AVs_max_percent", "AVs_max_direction")
+        return {**dict.fromkeys(keys), "imaginary_velocity_directions": int(imaginary.sum()),
+                "directions_sampled": len(dirs)}
+    v = np.sqrt(lam / density_g_per_cm3)
     vp, vs1, vs2 = v[:, 0], v[:, 1], v[:, 2]
     split = 200.0 * (vs1 - vs2) / (vs1 + vs2)
     k = int(np.argmax(split))
     return {"vp_max_km_per_s": float(vp.max()), "vp_min_km_per_s": float(vp.min()),
             "vs_max_km_per_s": float(vs1.max()), "vs_min_km_per_s": float(vs2.min()),
             "AVp_percent": float(200.0 * (vp.max() - vp.min()) / (vp.max() + vp.min())),
-            "AVs_max_percent": float(split[k]), "AVs_max_direction": dirs[k].tolist()}
+            "AVs_max_percent": float(split[k]), "AVs_max_direction": dirs[k].tolist(),
+            "imaginary_velocity_directions": 0, "directions_sampled": len(dirs)}

@@ -1,136 +1,87 @@
-"""Validated YAML configs for ``ptmlp phonons`` and ``ptmlp elastic`` (shared pieces).
-
-Every section is checked against its allowed keys; an unknown or mistyped key is an
-:class:`~ptmlp.errors.InputError` naming the key, the section and the allowed keys.
-
-Structure (``structure:``): a file readable by ASE (``file: fe.cif``, optional ``index``), or a
-built crystal (``build: {symbol: Fe, crystalstructure: bcc, a_A: 2.8553, cubic: true}``, with
-``c_A``/``covera``/``repeat`` optional). Potential (``potential:``/``reference:``): a ptmlp model
-(``model: path.pt`` or ``model: demo``) or a classical LAMMPS potential (``pair_style``,
-``pair_coeff``, ``species``, ``cutoff_A``), or any ASE calculator for phonons and 0 K elastic
-constants (``ase_calculator: "gpaw:GPAW"``, ``kwargs: {...}``, ``cutoff_A``).
-"""
+"""The ``ptmlp elastic`` config: one typed model (``ptmlp elastic --example`` prints it)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
+from typing import Annotated, Literal, Optional, Union
 
-import numpy as np
+from pydantic import Field, model_validator
 
-from ..errors import InputError
-from .potential import PotentialSpec
+from ..config import StrictModel, field
+from ..config.types import OutputPath
+from ..potential import PotentialSpec
+from ..relax import PRESSURE_LIMITS_GPA
+from ..structures import StructureSpec
+from .symmetry import SYMMETRY_REQUESTS
 
-STRUCTURE_KEYS = {"file", "index", "build"}
-BUILD_KEYS = {"symbol", "crystalstructure", "a_A", "c_A", "covera", "cubic", "orthorhombic", "repeat"}
-POTENTIAL_KEYS = {"model", "pair_style", "pair_coeff", "species", "cutoff_A", "label", "ase_calculator", "kwargs"}
-
-
-def check_keys(section: Any, allowed: set, where: str, required: set = frozenset()) -> dict:
-    """``section`` as a dict; raise InputError on unknown or missing keys."""
-    if section is None:
-        section = {}
-    if not isinstance(section, dict):
-        raise InputError(f"{where} must be a mapping (key: value), got {type(section).__name__}")
-    unknown = sorted(set(section) - set(allowed))
-    if unknown:
-        raise InputError(f"unknown key(s) {', '.join(map(str, unknown))} in {where}; "
-                         f"allowed: {', '.join(sorted(allowed))}")
-    missing = sorted(set(required) - set(section))
-    if missing:
-        raise InputError(f"{where} lacks required key(s) {', '.join(missing)}")
-    return section
+Direction = Annotated[list[float], Field(min_length=3, max_length=3)]
 
 
-def load_yaml(path) -> dict:
-    import yaml
+class StaticSettings(StrictModel):
+    """0 K elastic constants (temperatures_K 0): finite strains with relaxed ions, any ASE calculator."""
 
-    p = Path(path)
-    if not p.exists():
-        raise InputError(f"config file {p} not found")
-    try:
-        data = yaml.safe_load(p.read_text())
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark is not None else ""
-        raise InputError(f"config file {p} is not valid YAML{where}") from None
-    if not isinstance(data, dict):
-        raise InputError(f"config file {p} must hold a mapping of keys")
-    return data
+    strain: float = field(0.005, "engineering strain step (dimensionless); amplitudes +-strain x 1..n_amplitudes",
+                          gt=0, le=0.05)
+    n_amplitudes: int = field(2, "strain amplitudes per sign (>= 2: quadratic fit with a standard error)", ge=1)
+    relax_ions: bool = field(True, "relax the ions in each strained cell (internal strain)")
+    fmax_eV_per_A: float = field(1e-5, "force tolerance of the ionic relaxations (eV/A)", gt=0)
 
 
-def build_structure(section: dict, base_dir: Path):
-    """ASE Atoms from a ``structure:`` section."""
-    from ase.build import bulk
+class MDSteps(StrictModel):
+    """Run lengths of inputs/elastic.in, in MD time steps."""
 
-    section = check_keys(section, STRUCTURE_KEYS, "structure")
-    if ("file" in section) == ("build" in section):
-        raise InputError("structure needs exactly one of file: or build:")
-    if "file" in section:
-        from ase.io import read
+    nequil: int = field(5000, "NPT equilibration at (T, P) (steps)", ge=0)
+    navg: int = field(5000, "NPT averaging of the reference box (steps)", ge=1)
+    nequil_strain: int = field(1000, "NVT equilibration of each strained box (steps)", ge=0)
+    nrun: int = field(10000, "NVT stress sampling of each strain state (steps)", ge=1)
+    nevery: int = field(10, "stress sampling interval (steps)", ge=1)
 
-        path = Path(section["file"])
-        path = path if path.is_absolute() else base_dir / path
-        if not path.exists():
-            raise InputError(f"structure file {path} not found")
-        try:
-            atoms = read(str(path), index=section.get("index", -1))
-        except Exception as exc:  # ASE raises many kinds
-            raise InputError(f"cannot read structure file {path}: {exc}") from None
-        return atoms
-    b = check_keys(section["build"], BUILD_KEYS, "structure.build", {"symbol", "crystalstructure"})
-    kwargs = {"crystalstructure": b["crystalstructure"]}
-    for key, arg in (("a_A", "a"), ("c_A", "c"), ("covera", "covera")):
-        if key in b:
-            kwargs[arg] = float(b[key])
-    for key in ("cubic", "orthorhombic"):
-        if key in b:
-            kwargs[key] = bool(b[key])
-    try:
-        atoms = bulk(str(b["symbol"]), **kwargs)
-    except Exception as exc:
-        raise InputError(f"cannot build structure {b}: {exc}") from None
-    if "repeat" in b:
-        rep = np.atleast_1d(np.asarray(b["repeat"], dtype=int))
-        atoms = atoms.repeat(int(rep[0]) if rep.size == 1 else [int(v) for v in rep])
-    return atoms
+    @model_validator(mode="after")
+    def _samples(self) -> "MDSteps":
+        if self.nrun < 10 * self.nevery:
+            raise ValueError(f"nrun {self.nrun} must hold at least 10 stress samples (nrun >= 10 nevery = "
+                             f"{10 * self.nevery})")
+        return self
 
 
-def build_potential(section: dict, where: str, base_dir: Path) -> PotentialSpec:
-    section = check_keys(section, POTENTIAL_KEYS, where)
-    if "model" in section:
-        extra = sorted(set(section) - {"model", "label", "cutoff_A"})
-        if extra:
-            raise InputError(f"{where}: model: cannot be combined with {', '.join(extra)}")
-        model = str(section["model"])
-        if model != "demo" and not Path(model).is_absolute():
-            model = str(base_dir / model)
-        return PotentialSpec.from_model(model, label=section.get("label"))
-    if "ase_calculator" in section:
-        extra = sorted(set(section) - {"ase_calculator", "kwargs", "species", "cutoff_A", "label"})
-        if extra:
-            raise InputError(f"{where}: ase_calculator: cannot be combined with {', '.join(extra)}")
-        return PotentialSpec.ase(section["ase_calculator"], section.get("kwargs"), section.get("species"),
-                                 section.get("cutoff_A"), label=section.get("label"))
-    if "kwargs" in section:
-        raise InputError(f"{where}: kwargs: belongs to ase_calculator:")
-    if "pair_style" not in section:
-        raise InputError(f"{where} needs model: (a ptmlp .pt file or demo), pair_style/pair_coeff/species, "
-                         "or ase_calculator: module:Class")
-    check_keys(section, POTENTIAL_KEYS, where, {"pair_style", "pair_coeff", "species"})
-    return PotentialSpec.classical(section["pair_style"], section["pair_coeff"], section["species"],
-                                   section.get("cutoff_A"), label=section.get("label"))
+class MDSettings(StrictModel):
+    """Elastic constants at T > 0: strain-stress MD in LAMMPS (inputs/elastic.in)."""
+
+    supercell: Union[Literal["auto"], Annotated[list[Annotated[int, Field(ge=1)]], Field(min_length=3, max_length=3)]] = \
+        field("auto", "repeats of the structure: auto (smallest >= 2 x cutoff wide) or [nx, ny, nz]")
+    strain: float = field(0.01, "engineering strain of the +- deformations (dimensionless)", ge=1e-4, le=0.05)
+    seeds: list[int] = field([4928459, 7238117], "one independent run per velocity seed (>= 2 for a seed "
+                                                 "error bar)", min_length=1)
+    timestep_ps: float = field(0.001, "MD time step (ps)", gt=0)
+    nprocs: int = field(1, "MPI ranks of each LAMMPS run", ge=1)
+    barostat: Optional[Literal["iso", "aniso", "tri", "none"]] = field(
+        None, "NPT coupling (null: iso for cubic, aniso for hexagonal/tetragonal/orthorhombic, else tri)")
+    steps: MDSteps = field(default_factory=MDSteps, description="run lengths (MD steps)")
 
 
-def number(section: dict, key: str, default, where: str, positive: bool = False, allow_none: bool = False):
-    """``section[key]`` as a float (or the default); InputError for non-numbers."""
-    value = section.get(key, default)
-    if value is None and allow_none:
-        return None
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        raise InputError(f"{where}.{key} must be a number, got {value!r}") from None
-    if positive and not value > 0:
-        raise InputError(f"{where}.{key} must be positive, got {value}")
-    return value
+class ElasticConfig(StrictModel):
+    """Elastic constants at (P, T), Born stability, VRH moduli, seismic velocities vs PREM."""
+
+    structure: StructureSpec = field(description="the crystal (relaxed to each pressure at 0 K; NPT start for MD)")
+    potential: PotentialSpec = field(description="the interaction: a ptmlp model or a LAMMPS pair style (0 K and "
+                                                 "MD), or an ASE calculator (0 K only)")
+    pressures_GPa: list[Annotated[float, Field(ge=PRESSURE_LIMITS_GPA[0], le=PRESSURE_LIMITS_GPA[1])]] = field(
+        [0.0], "hydrostatic pressures of the states (GPa)", min_length=1)
+    temperatures_K: list[Annotated[float, Field(ge=0)]] = field(
+        [0.0], "temperatures of the states (K): 0 = static (relaxed ions), > 0 = MD in LAMMPS", min_length=1)
+    symmetry: Literal[SYMMETRY_REQUESTS] = field(
+        "auto", "crystal system imposed on C_ij: auto (detected), none, or the structure's own system")
+    symprec_A: float = field(1e-3, "symmetry tolerance of spglib (A)", gt=0)
+    directions: list[Direction] = field([[1, 0, 0], [1, 1, 0], [1, 1, 1]],
+                                        "propagation directions (input frame) of the Christoffel velocities")
+    static: StaticSettings = field(default_factory=StaticSettings, description="0 K finite-strain settings")
+    md: MDSettings = field(default_factory=MDSettings, description="MD settings (temperatures_K > 0)")
+    outdir: OutputPath = field("elastic_out", "output folder (relative to this file's folder)")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "ElasticConfig":
+        if any(sum(x * x for x in d) == 0 for d in self.directions):
+            raise ValueError(f"directions {self.directions} must be non-zero 3-vectors")
+        if max(self.temperatures_K) > 0 and self.potential.kind == "ase":
+            raise ValueError("temperatures_K > 0 run MD in LAMMPS: potential must be a ptmlp model or a "
+                             "pair_style, not an ase_calculator")
+        return self

@@ -17,12 +17,14 @@ from typing import Optional, Sequence
 
 import numpy as np
 
+from ..config import validate_config
 from ..errors import InputError
 from ..lammps_data import to_lammps_orientation, write_lammps_data
 from ..lammps_env import run_lammps
+from ..potential import PotentialSpec
+from ..relax import check_cell_size, check_periodic, check_pressure, minimal_repeats
 from ..units import BAR_TO_GPA
-from .potential import PotentialSpec
-from .relax import check_cell_size, check_periodic, check_pressure, minimal_repeats
+from .config import MDSteps
 from .result import ElasticResult, density_g_per_cm3
 from .stats import block_mean_error
 from .symmetry import analyse_symmetry, resolve_request, rotate_errors, symmetrize
@@ -77,17 +79,18 @@ def elastic_md(atoms, potential: PotentialSpec, workdir, *, temperature_K: float
                pressure_GPa: Optional[float] = 0.0,
                supercell="auto", strain: float = 0.01, seeds: Sequence[int] = (4928459, 7238117),
                steps: Optional[dict] = None, timestep_ps: float = 0.001, nprocs: int = 1,
-               symmetry: str = "auto", symprec: float = 1e-3, barostat: Optional[str] = None,
+               symmetry: str = "auto", symprec_A: float = 1e-3, barostat: Optional[str] = None,
                timeout_s: Optional[float] = None) -> ElasticResult:
     """Isothermal C_ij at (``temperature_K``, ``pressure_GPa``) of ``atoms`` (a relaxed or ideal
     crystal; its lattice is only the starting point of NPT) with ``potential`` in LAMMPS.
 
     ``pressure_GPa=None``: no NPT; the given cell (times the repeats) is the reference state.
+    ``steps``: run lengths (keys of :class:`~ptmlp.elastic.config.MDSteps`; missing ones take its defaults).
     """
     check_periodic(atoms)
-    potential.check_species(atoms)
-    if potential.ase_factory is not None:
-        raise InputError(f"potential {potential.label} is an ASE calculator; MD elastic constants run in LAMMPS and "
+    type_names = potential.species_for(atoms.get_chemical_symbols())
+    if potential.kind == "ase":
+        raise InputError(f"potential {potential.name} is an ASE calculator; MD elastic constants run in LAMMPS and "
                          "need a ptmlp model or a LAMMPS pair_style")
     if not temperature_K > 0:
         raise InputError(f"temperature_K {temperature_K} must be positive for MD")
@@ -95,36 +98,30 @@ def elastic_md(atoms, potential: PotentialSpec, workdir, *, temperature_K: float
         raise InputError(f"strain {strain} must be within 1e-4 and 0.05")
     if pressure_GPa is not None:
         check_pressure(pressure_GPa, potential.training_pressure_range_GPa)
-    info = analyse_symmetry(atoms, symprec)
+    info = analyse_symmetry(atoms, symprec_A)
     system = resolve_request(info, symmetry)
-    if potential.cutoff_A is None:
-        raise InputError(f"the cutoff of potential {potential.label} is unknown; give cutoff_A (angstrom)")
+    cutoff = potential.require_cutoff()
     if supercell is None or supercell == "auto":
-        reps = minimal_repeats(atoms.cell.array, potential.cutoff_A)
+        reps = minimal_repeats(atoms.cell.array, cutoff)
     else:
         reps = [int(v) for v in supercell]
         if len(reps) != 3 or min(reps) < 1:
             raise InputError(f"supercell {supercell!r} must be 'auto' or three positive repeats")
     big = atoms.repeat(reps)
-    check_cell_size(big.cell.array, potential.cutoff_A, f"the MD cell {reps}",
-                    f"use supercell {minimal_repeats(atoms.cell.array, potential.cutoff_A)} or 'auto'")
+    check_cell_size(big.cell.array, cutoff, f"the MD cell {reps}",
+                    f"use supercell {minimal_repeats(atoms.cell.array, cutoff)} or 'auto'")
     if pressure_GPa is None:
         barostat = "none"
     elif barostat is None:
         barostat = _BAROSTAT.get(info.crystal_system, "tri")
     if barostat not in ("iso", "aniso", "tri", "none"):
         raise InputError(f"barostat {barostat!r} must be iso, aniso, tri or none")
-    steps = {"nequil": 5000, "navg": 5000, "nequil_strain": 1000, "nrun": 10000, "nevery": 10, **(steps or {})}
-    unknown = set(steps) - {"nequil", "navg", "nequil_strain", "nrun", "nevery"}
-    if unknown:
-        raise InputError(f"unknown MD step setting(s) {sorted(unknown)}")
-    if steps["nrun"] < 10 * steps["nevery"]:
-        raise InputError("nrun must hold at least 10 stress samples (nrun >= 10 nevery)")
+    steps = validate_config(MDSteps, dict(steps or {}), source="elastic_md steps").to_dict()
     work = Path(workdir).resolve()
     work.mkdir(parents=True, exist_ok=True)
     lmp_atoms, rot = to_lammps_orientation(big)
-    write_lammps_data(work / "crystal.data", lmp_atoms, potential.type_names)
-    (work / "potential.mod").write_text(potential.include_text())
+    write_lammps_data(work / "crystal.data", lmp_atoms, type_names)
+    potential.write_include(work / "potential.mod", type_names, masses=False)  # masses: in crystal.data
     shutil.copy(template_path(), work / "elastic.in")
     runs = []
     for seed in seeds:
@@ -167,5 +164,5 @@ def elastic_md(atoms, potential: PotentialSpec, workdir, *, temperature_K: float
         n_atoms=len(big), volume_A3=float(vol),
         settings={"supercell": reps, "strain": strain, "seeds": list(seeds), "steps": steps,
                   "timestep_ps": timestep_ps, "barostat": barostat, "target_temperature_K": temperature_K,
-                  "target_pressure_GPa": pressure_GPa, "potential": potential.label, "workdir": str(work),
+                  "target_pressure_GPa": pressure_GPa, "potential": potential.name, "workdir": str(work),
                   "per_seed_C_input_frame_GPa": [np.round(x, 4).tolist() for x in cs]})

@@ -17,7 +17,7 @@ import numpy as np
 from ase import units
 
 from ..errors import InputError
-from .relax import check_periodic, check_pressure, relax_to_pressure
+from ..relax import check_periodic, check_pressure, relax_to_pressure
 from .result import ElasticResult, density_g_per_cm3
 from .symmetry import analyse_symmetry, resolve_request, symmetrize
 from .voigt import strain_matrix
@@ -75,7 +75,7 @@ def stiffness_from_strains(reference, calc, *, strain: float = 0.005, n_amplitud
 
 def elastic_static(atoms, calc, *, pressure_GPa: Optional[float] = 0.0, symmetry: str = "auto",
                    strain: float = 0.005, n_amplitudes: int = 2, relax_ions: bool = True,
-                   fmax_eV_per_A: float = 1e-5, symprec: float = 1e-3,
+                   fmax_eV_per_A: float = 1e-5, symprec_A: float = 1e-3,
                    training_pressure_range_GPa=None) -> ElasticResult:
     """Full 0 K elastic analysis of ``atoms`` with ``calc``.
 
@@ -83,7 +83,7 @@ def elastic_static(atoms, calc, *, pressure_GPa: Optional[float] = 0.0, symmetry
     ``None`` uses the structure as given (its own stress is then the reference).
     """
     check_periodic(atoms)
-    info0 = analyse_symmetry(atoms, symprec)
+    info0 = analyse_symmetry(atoms, symprec_A)
     system = resolve_request(info0, symmetry)
     if pressure_GPa is not None:
         check_pressure(pressure_GPa, training_pressure_range_GPa)
@@ -91,7 +91,7 @@ def elastic_static(atoms, calc, *, pressure_GPa: Optional[float] = 0.0, symmetry
     else:
         relaxed = atoms.copy()
     relaxed.calc = calc
-    info = analyse_symmetry(relaxed, symprec)
+    info = analyse_symmetry(relaxed, symprec_A)
     c, c_err, s0 = stiffness_from_strains(relaxed, calc, strain=strain, n_amplitudes=n_amplitudes,
                                           relax_ions=relax_ions, fmax_eV_per_A=fmax_eV_per_A)
     if system == "none":

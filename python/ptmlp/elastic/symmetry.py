@@ -10,15 +10,15 @@ Phys. Rev. B 90, 224104 (2014).
 
 from __future__ import annotations
 
-import warnings
-from dataclasses import dataclass, field
-
 import numpy as np
 
-from ..errors import InputError, PtmlpError
+from ..errors import InputError
+from ..symmetry import CRYSTAL_SYSTEMS, SymmetryInfo, analyse_symmetry
 from .voigt import bond_matrix, rotate_voigt
 
-CRYSTAL_SYSTEMS = ("triclinic", "monoclinic", "orthorhombic", "tetragonal", "trigonal", "hexagonal", "cubic")
+__all__ = ["SYMMETRY_REQUESTS", "SymmetryInfo", "analyse_symmetry", "independent_constants", "independent_names",
+           "resolve_request", "rotate_errors", "symmetrize", "to_standard_frame"]
+
 #: accepted values of a symmetry request: a crystal system, ``auto`` (detect), or ``none`` (no projection)
 SYMMETRY_REQUESTS = ("auto", "none") + CRYSTAL_SYSTEMS
 
@@ -33,59 +33,14 @@ _INDEPENDENT = {
 }
 
 
-def crystal_system(space_group_number: int) -> str:
-    """Crystal system of an international space-group number (1-230)."""
-    for upper, name in ((2, "triclinic"), (15, "monoclinic"), (74, "orthorhombic"), (142, "tetragonal"),
-                        (167, "trigonal"), (194, "hexagonal"), (230, "cubic")):
-        if space_group_number <= upper:
-            return name
-    raise ValueError(f"space group number {space_group_number} is not in 1..230")
-
-
-@dataclass
-class SymmetryInfo:
-    """Symmetry of a structure: space group, crystal system, Cartesian point-group rotations."""
-
-    space_group: str
-    space_group_number: int
-    crystal_system: str
-    rotations_cartesian: list = field(repr=False)
-    #: rotation taking Cartesian vectors of the input frame to spglib's standard orientation
-    std_rotation: np.ndarray = field(repr=False)
-
-    @property
-    def independent_names(self) -> tuple[str, ...]:
-        names = _INDEPENDENT[self.crystal_system]
-        if self.crystal_system == "tetragonal" and self.space_group_number <= 88:
-            names = names + ("C16",)
-        if self.crystal_system == "trigonal" and self.space_group_number <= 148:
-            names = names + ("C15",)
-        return names
-
-
-def analyse_symmetry(atoms, symprec: float = 1e-3) -> SymmetryInfo:
-    """Space group and Cartesian point-group rotations of ``atoms`` (spglib, tolerance ``symprec`` angstrom)."""
-    try:
-        import spglib
-    except ImportError:
-        raise PtmlpError("spglib is not installed; pip install 'ptmlp[analysis]'") from None
-    lattice = atoms.cell.array
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)  # spglib's OLD_ERROR_HANDLING notice
-        data = spglib.get_symmetry_dataset((lattice, atoms.get_scaled_positions(), atoms.numbers), symprec=symprec)
-    if data is None:
-        raise InputError(f"spglib could not determine the symmetry of the structure (symprec {symprec} A)")
-    # x_cart = L^T x_frac  ->  R_cart = L^T W L^-T
-    lt = lattice.T
-    lt_inv = np.linalg.inv(lt)
-    rots: list[np.ndarray] = []
-    for w in data.rotations:
-        r = lt @ w @ lt_inv
-        if not any(np.allclose(r, q, atol=1e-6) for q in rots):
-            rots.append(r)
-    return SymmetryInfo(space_group=str(data.international), space_group_number=int(data.number),
-                        crystal_system=crystal_system(int(data.number)), rotations_cartesian=rots,
-                        std_rotation=np.asarray(data.std_rotation_matrix, dtype=float))
+def independent_names(info: SymmetryInfo) -> tuple[str, ...]:
+    """Names of the independent elastic constants of the structure's Laue class."""
+    names = _INDEPENDENT[info.crystal_system]
+    if info.crystal_system == "tetragonal" and info.space_group_number <= 88:
+        names = names + ("C16",)
+    if info.crystal_system == "trigonal" and info.space_group_number <= 148:
+        names = names + ("C15",)
+    return names
 
 
 def resolve_request(info: SymmetryInfo, requested: str) -> str:
@@ -137,7 +92,7 @@ def to_standard_frame(c: np.ndarray, info: SymmetryInfo) -> np.ndarray:
 def independent_constants(c_std: np.ndarray, err_std: np.ndarray | None, info: SymmetryInfo,
                           system: str) -> dict[str, tuple[float, float]]:
     """{"C11": (value_GPa, err_GPa), ...} for the named constants of ``system`` (standard frame)."""
-    names = info.independent_names if system == info.crystal_system else _INDEPENDENT["triclinic"]
+    names = independent_names(info) if system == info.crystal_system else _INDEPENDENT["triclinic"]
     out = {}
     for name in names:
         i, j = int(name[1]) - 1, int(name[2]) - 1

@@ -12,7 +12,7 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from ..elastic.relax import check_pressure, relax_to_pressure
+from ..relax import check_pressure, relax_to_pressure
 from .harmonic import PhononModel, compute_phonons
 from .properties import BandStructure, band_structure, total_dos
 

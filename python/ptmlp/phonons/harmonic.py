@@ -17,8 +17,9 @@ import warnings
 import numpy as np
 from ase import Atoms
 
-from ..elastic.relax import check_cell_size, check_periodic, check_pressure, minimal_repeats, relax_to_pressure
 from ..errors import InputError, PtmlpError
+from ..relax import check_cell_size, check_periodic, check_pressure, minimal_repeats, relax_to_pressure
+from ..relax import pressure_GPa as hydrostatic_pressure_GPa
 
 
 def calculator_cutoff_A(calc, cutoff_A: Optional[float] = None) -> float:
@@ -137,7 +138,7 @@ def compute_phonons(atoms: Atoms, calc, *, supercell="auto", cutoff_A: Optional[
     unit = atoms.copy()
     unit.calc = calc
     energy = float(unit.get_potential_energy())
-    p_now = float(-np.trace(unit.get_stress(voigt=False)) / 3.0 / _gpa())
+    p_now = hydrostatic_pressure_GPa(unit)
     with warnings.catch_warnings():
         # phonopy 4 warns that "auto" differs from its v3 default even when "auto" is asked for
         warnings.filterwarnings("ignore", message=".*primitive_matrix defaulted.*")
@@ -160,8 +161,3 @@ def compute_phonons(atoms: Atoms, calc, *, supercell="auto", cutoff_A: Optional[
                                  "n_atoms_supercell": len(perfect), "displacement_A": displacement_A,
                                  "cutoff_A": rc, "target_pressure_GPa": pressure_GPa})
 
-
-def _gpa() -> float:
-    from ase import units
-
-    return units.GPa

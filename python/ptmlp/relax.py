@@ -1,8 +1,9 @@
-"""Structure checks and relaxation to a target pressure (ASE calculators, ASE units inside).
+"""Structure checks and relaxations with any ASE calculator (ASE units inside).
 
-Shared by the elastic and phonon workflows: periodicity and cell-size checks give one-line
-:class:`~ptmlp.errors.InputError` messages; ``relax_to_pressure`` relaxes ions and cell under a
-hydrostatic target pressure keeping the space group (ASE ``FixSymmetry``).
+Shared by the elastic and phonon workflows: periodicity, cell-size and pressure checks give
+one-line :class:`~ptmlp.errors.InputError` messages; ``relax_to_pressure`` relaxes ions and cell
+under a hydrostatic target pressure and ``relax_at_volume`` relaxes at a scaled volume, both
+keeping the space group (ASE ``FixSymmetry``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import warnings
 import numpy as np
 from ase import units
 
-from ..errors import InputError, PtmlpError
+from .errors import InputError, PtmlpError
 
 #: pressures beyond these are refused as input mistakes (GPa): planetary interiors reach ~4000 GPa
 PRESSURE_LIMITS_GPA = (-50.0, 5000.0)
@@ -108,3 +109,21 @@ def relax_to_pressure(atoms, calc, pressure_GPa_target: float = 0.0, *, fmax_eV_
                               f"(max force {forces:.2e} eV/A, stress off by {dev:.3g} GPa); "
                               "check the structure and that the potential is sane at this pressure")
     return out
+
+
+def relax_at_volume(reference, calc, scale: float, relax_shape: bool, fmax_eV_per_A: float = 1e-5,
+                    max_steps: int = 500):
+    """Copy of ``reference`` scaled isotropically to ``scale`` times its volume, ions (and, with
+    ``relax_shape``, the cell shape at fixed volume) relaxed, space group kept."""
+    from ase.constraints import FixSymmetry
+    from ase.filters import FrechetCellFilter
+    from ase.optimize import BFGS
+
+    atoms = reference.copy()
+    atoms.set_cell(reference.cell.array * scale ** (1.0 / 3.0), scale_atoms=True)
+    atoms.calc = calc
+    atoms.set_constraint(FixSymmetry(atoms, symprec=1e-3))
+    target = FrechetCellFilter(atoms, constant_volume=True) if relax_shape else atoms
+    BFGS(target, logfile=None, maxstep=0.05).run(fmax=fmax_eV_per_A, steps=max_steps)
+    atoms.set_constraint()
+    return atoms
