@@ -246,9 +246,8 @@ class PotentialSpec(StrictModel):
 
     def write_include(self, path: str | Path, type_names: Optional[Sequence[str]] = None, *,
                       masses: bool = True) -> Path:
-        path = Path(path)
-        path.write_text(self.include_text(type_names, masses=masses))
-        return path
+        from .atomic import atomic_write_text
+        return atomic_write_text(path, self.include_text(type_names, masses=masses))
 
     # ------------------------------------------------------------------ ASE
     def ase_calculator_instance(self, type_names: Optional[Sequence[str]] = None):

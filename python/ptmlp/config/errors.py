@@ -53,49 +53,76 @@ def _unwrap(tp: Any) -> list:
     return []
 
 
+def _strip(tp: Any) -> Any:
+    """``tp`` without Annotated and without the None of Optional."""
+    while True:
+        origin = typing.get_origin(tp)
+        if origin is typing.Annotated:
+            tp = typing.get_args(tp)[0]
+            continue
+        if origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(tp) if a is not type(None)]
+            if len(args) == 1:
+                tp = args[0]
+                continue
+        return tp
+
+
+def _member_for_tag(tp: Any, tag: str) -> Any:
+    """The member of union ``tp`` that pydantic's loc tag ``tag`` names (best effort)."""
+    members = [a for a in typing.get_args(tp) if a is not type(None)]
+    for m in members:
+        m0 = _strip(m)
+        name = getattr(m0, "__name__", "")
+        origin = typing.get_origin(m0)
+        if name and (tag == name or tag.endswith(f", {name}]") or tag.startswith(f"{name}[")):
+            return m
+        if origin is not None and tag.startswith(f"{getattr(origin, '__name__', '')}["):
+            return m
+    return members[0] if members else tp
+
+
+def _walk(loc: tuple, root: type[BaseModel]) -> tuple[str, Optional[type[BaseModel]], Any]:
+    """Dotted key of ``loc`` (pydantic's union-member and validator tags left out), the model that
+    owns its last key, and the annotation at the end."""
+    parts: list[str] = []
+    tp: Any = root
+    owner: Optional[type[BaseModel]] = root
+    for part in loc:
+        tp = _strip(tp)
+        origin = typing.get_origin(tp)
+        if origin in (typing.Union, types.UnionType) and isinstance(part, str):
+            tp = _member_for_tag(tp, part)  # a union member tag, not a key
+            continue
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            owner = tp
+            parts.append(("." if parts else "") + str(part))
+            info = tp.model_fields.get(part) if isinstance(part, str) else None
+            tp = info.annotation if info is not None else Any
+            continue
+        if origin in (list, tuple, set, frozenset) and isinstance(part, int):
+            parts.append(f"[{part}]")
+            args = typing.get_args(tp)
+            tp = args[0] if args else Any
+            continue
+        if origin is dict:
+            parts.append(("." if parts else "") + str(part))
+            args = typing.get_args(tp)
+            tp = args[1] if len(args) == 2 else Any
+            continue
+        if isinstance(part, int):
+            parts.append(f"[{part}]")
+        # else: a validator tag such as 'function-after[...]' on a scalar: not a key
+    return "".join(parts) or "(top level)", owner, tp
+
+
 def _model_at(root: type[BaseModel], loc: tuple) -> Optional[type[BaseModel]]:
     """The model class that owns the last key of ``loc`` (for did-you-mean and descriptions)."""
-    current: list = [root]
-    for part in loc[:-1]:
-        if isinstance(part, int):
-            continue
-        nxt = []
-        for m in current:
-            if part in m.model_fields:
-                nxt += _unwrap(m.model_fields[part].annotation)
-        if not nxt:  # a union tag or a dict key: stay where we are
-            nxt = [m for m in current if m.__name__ == part] or current
-        current = nxt
-    for m in current:
-        if loc and loc[-1] in m.model_fields:
-            return m
-    return current[0] if current else None
+    return _walk(loc, root)[1]
 
 
 def _dotted(loc: tuple, root: type[BaseModel]) -> str:
-    parts, models = [], [root]
-    for part in loc:
-        if isinstance(part, int):
-            parts.append(f"[{part}]")
-            continue
-        names = {f for m in models for f in m.model_fields}
-        if part not in names and any(m.__name__ == part for m in _all_models(models)):
-            continue  # pydantic's union member tag, not a key
-        parts.append(("." if parts else "") + str(part))
-        nxt = []
-        for m in models:
-            if part in m.model_fields:
-                nxt += _unwrap(m.model_fields[part].annotation)
-        models = nxt or models
-    return "".join(parts) or "(top level)"
-
-
-def _all_models(models: list) -> list:
-    out = list(models)
-    for m in models:
-        for f in m.model_fields.values():
-            out += _unwrap(f.annotation)
-    return out
+    return _walk(loc, root)[0]
 
 
 def _expected(err: dict) -> str:
@@ -146,10 +173,38 @@ def format_error(err: dict, root: type[BaseModel], source: str) -> str:
     return f"{source}: {key} = {_show(err.get('input'))}: expected {_expected(err)}"
 
 
+def _is_type_error(err: dict) -> bool:
+    return err["type"].endswith("_type") or err["type"] in ("int_from_float", "int_parsing", "float_parsing",
+                                                             "bool_parsing", "literal_error")
+
+
 def format_validation_error(exc: ValidationError, root: type[BaseModel], source: str) -> str:
-    """One line for ``exc`` (its first error, and how many more there are)."""
+    """One line for ``exc``: its first problem (for a value that fits none of a union's members:
+    the member whose type it has, or every expected type), and how many more problems there are."""
     errors = exc.errors(include_url=False)
-    line = format_error(errors[0], root, source)
-    if len(errors) > 1:
-        line += f" (and {len(errors) - 1} more problem(s))"
+    # an unknown key first: a misspelt required key also shows up as "required key missing"
+    errors.sort(key=lambda e: e["type"] != "extra_forbidden")
+    keyed: dict[str, list[dict]] = {}
+    for err in errors:
+        keyed.setdefault(_dotted(tuple(err.get("loc", ())), root), []).append(err)
+    first_key = next(iter(keyed))
+    if all(_is_type_error(e) for e in keyed[first_key]):
+        # a union: the member whose container type fits reports deeper keys (T_K[1]); prefer it
+        deeper = [k for k in keyed if k.startswith((first_key + "[", first_key + "."))]
+        if deeper:
+            for k in deeper + [first_key]:
+                keyed.setdefault(k, [])
+            keyed.pop(first_key)
+            first_key = deeper[0]
+    group = keyed[first_key]
+    chosen = next((e for e in group if not _is_type_error(e)), None)
+    if chosen is not None:
+        line = format_error(chosen, root, source)
+    elif len(group) > 1:
+        expected = list(dict.fromkeys(_expected(e) for e in group))
+        line = f"{source}: {first_key} = {_show(group[0].get('input'))}: expected {' or '.join(expected)}"
+    else:
+        line = format_error(group[0], root, source)
+    if len(keyed) > 1:
+        line += f" (and {len(keyed) - 1} more problem(s))"
     return line

@@ -61,7 +61,8 @@ def _lines(model: type[BaseModel], indent: int) -> list[str]:
                   and not info.examples and (info.default is PydanticUndefined or isinstance(info.default, BaseModel)
                                              or info.default_factory is not None))
         if nested:
-            out.append(f"{pad}{name}:".ljust(_WIDTH) + f"  # {doc}")
+            req = "REQUIRED; " if info.is_required() else ""
+            out.append(f"{pad}{name}:".ljust(_WIDTH) + f"  # {req}{doc}")
             out += _lines(sub[0], indent + 1)
             continue
         value, required = _value(info)
