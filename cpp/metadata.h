@@ -1,4 +1,6 @@
 // The metadata.json contract of a model file (shared/design.md); mirrors python/ptmlp/metadata.py.
+// Both validators accept exactly the same files with the same one-line messages: the shared test
+// vectors in tests/data/metadata_vectors/ are run through both (tests/unit/test_metadata_vectors.py).
 #pragma once
 
 #include <string>
@@ -9,6 +11,16 @@ namespace ptmlp {
 constexpr int kFormatVersion = 1;
 constexpr const char *kMetadataFile = "metadata.json";
 
+// What training saw (metadata "training" block); each item is optional (older models lack some).
+struct TrainingRanges {
+  bool has_pressure = false;              // training.pressure_range_GPa
+  double pressure_lo_GPa = 0.0, pressure_hi_GPa = 0.0;
+  bool has_min_distance = false;          // training.min_pair_distance_A
+  double min_distance_A = 0.0;
+  bool has_neighbours = false;            // training.neighbours_per_atom_range (within r_cut)
+  long long neighbours_min = 0, neighbours_max = 0;
+};
+
 struct Metadata {
   std::vector<std::string> type_names;    // model species, in model order
   double r_cut = 0.0;                     // angstrom
@@ -16,6 +28,7 @@ struct Metadata {
   bool has_te = false;                    // electronic temperature is a model input
   bool te_per_atom = false;               // T_e may be given per local atom
   double te_min_K = 0.0, te_max_K = 0.0;  // training range of T_e
+  TrainingRanges training;
   std::string json;                       // the raw text
 };
 

@@ -7,6 +7,9 @@
 #include <torch/cuda.h>
 #include <torch/csrc/jit/runtime/graph_executor.h>
 
+#include <sched.h>
+
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -54,16 +57,18 @@ torch::Device choose_device(int node_local_rank, std::string *description)
   return torch::Device(torch::kCPU);
 }
 
-int configure_threads(int ranks_on_node)
+void set_threads(int threads)
 {
-  int threads = 0;
-  if (const char *env = std::getenv("OMP_NUM_THREADS")) threads = std::atoi(env);
-  if (threads <= 0) {
-    int cores = static_cast<int>(std::thread::hardware_concurrency());
-    threads = std::max(1, cores / std::max(1, ranks_on_node));
-  }
-  at::set_num_threads(threads);
-  return threads;
+  threads = std::max(1, threads);
+  if (at::get_num_threads() != threads) at::set_num_threads(threads);
+}
+
+int usable_cpus()
+{
+  cpu_set_t mask;
+  CPU_ZERO(&mask);
+  if (sched_getaffinity(0, sizeof(mask), &mask) == 0) return std::max(1, CPU_COUNT(&mask));
+  return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
 }
 
 Model::Model(const std::string &bytes, const std::string &filename, const torch::Device &device) :

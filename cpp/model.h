@@ -19,8 +19,11 @@ std::string read_file_bytes(const std::string &path);
 // CUDA device (node-local rank modulo visible GPUs) when libtorch has CUDA, else CPU.
 torch::Device choose_device(int node_local_rank, std::string *description);
 
-// Intra-op threads: OMP_NUM_THREADS if set, else cores / ranks_on_node (at least 1).
-int configure_threads(int ranks_on_node);
+// Use `threads` intra-op threads (libtorch and the fused kernels); the caller passes the count its
+// host uses (in LAMMPS: comm->nthreads, i.e. OMP_NUM_THREADS or `package omp N`, 1 when unset).
+void set_threads(int threads);
+// CPUs this process may run on (its affinity mask, e.g. a SLURM cpuset), at least 1.
+int usable_cpus();
 
 class Model {
  public:

@@ -8,6 +8,7 @@
 
 #include "atom.h"
 #include "comm.h"
+#include "domain.h"
 #include "error.h"
 #include "force.h"
 #include "memory.h"
@@ -18,6 +19,7 @@
 
 #include "errors.h"
 #include "evaluate.h"
+#include "guards.h"
 #include "model.h"
 #include "fused_v1.h"
 
@@ -25,6 +27,8 @@
 #include <climits>
 #include <cmath>
 #include <cstring>
+#include <limits>
+#include <thread>
 
 using namespace LAMMPS_NS;
 
@@ -146,34 +150,59 @@ void PairPTMLP::load_models()
 
   MPI_Comm node;
   MPI_Comm_split_type(world, MPI_COMM_TYPE_SHARED, me, MPI_INFO_NULL, &node);
-  int node_rank = 0, node_size = 1;
+  int node_rank = 0;
   MPI_Comm_rank(node, &node_rank);
-  MPI_Comm_size(node, &node_size);
+  MPI_Comm_size(node, &ranks_on_node_);
   MPI_Comm_free(&node);
 
   std::string device_text;
-  int threads = 1;
   try {
     torch::Device device = ptmlp::choose_device(node_rank, &device_text);
-    threads = ptmlp::configure_threads(node_size);
     models_ = std::make_unique<ptmlp::Ensemble>(bytes, model_files_, device);
   } catch (const ptmlp::Error &e) {
     fail_all(e.what());
   } catch (const std::exception &e) {
     fail_all(ptmlp::first_line(e.what()));
   }
+  threads_ = 0;
+  use_lammps_threads(false);
   const ptmlp::Metadata &meta = models_->metadata();
   r_cut_ = meta.r_cut;
+  warned_pressure_ = warned_distance_ = warned_neighbours_ = false;
   if (me == 0) {
     std::string species;
     for (const auto &s : meta.type_names) species += " " + s;
     utils::logmesg(lmp,
                    "pair_style {}: {} model(s), species{}, r_cut {} angstrom, {}, rank 0 on {} with {} "
-                   "thread(s), {}\n",
+                   "thread(s) per MPI rank (LAMMPS's OpenMP thread count: OMP_NUM_THREADS or package omp, "
+                   "1 when unset), {}\n",
                    style_, models_->size(), species, r_cut_, meta.float64 ? "float64" : "float32",
-                   device_text, threads,
+                   device_text, threads_,
                    (*models_)[0].fused() ? "whole model in C++ (fused kernels)" : "TorchScript model");
   }
+}
+
+// One rule for the thread count: the one LAMMPS reports ("using N OpenMP thread(s) per MPI task"),
+// comm->nthreads = OMP_NUM_THREADS, or N of `package omp N`, and 1 when OMP_NUM_THREADS is unset.
+// Warns (rank 0) when that count cannot fit the CPUs: more threads than rank 0's affinity mask
+// allows (a SLURM cpuset) or threads x ranks on the node above its online CPUs.
+void PairPTMLP::use_lammps_threads(bool log)
+{
+  const int threads = std::max(1, comm->nthreads);
+  if (threads == threads_) return;
+  ptmlp::set_threads(threads);
+  threads_ = threads;
+  if (comm->me != 0) return;
+  if (log) utils::logmesg(lmp, "pair_style {}: now {} thread(s) per MPI rank (LAMMPS's OpenMP thread count)\n",
+                          style_, threads);
+  const int mask_cpus = ptmlp::usable_cpus();
+  const int online = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  if (threads > mask_cpus || threads * ranks_on_node_ > online)
+    error->warning(FLERR,
+                   "pair_style {}: {} thread(s) per MPI rank x {} rank(s) on this node oversubscribe the CPUs "
+                   "(rank 0 may run on {} of the node's {}); set OMP_NUM_THREADS (e.g. to $SLURM_CPUS_PER_TASK) "
+                   "so that threads x ranks per node <= cores",
+                   style_, threads, ranks_on_node_, mask_cpus, online);
 }
 
 void PairPTMLP::check_model_kind()
@@ -248,6 +277,7 @@ void PairPTMLP::init_style()
   if (atom->tag_enable == 0)
     error->all(FLERR, "pair_style {} requires atom IDs (do not use 'atom_modify id no')", style_);
   neighbor->add_request(this, NeighConst::REQ_FULL);
+  use_lammps_threads(true);    // `package omp N` may come after pair_style
   comm_reverse = devi_every_ > 0 ? 3 * static_cast<int>(models_->size()) : 0;
   if (devi_every_ > 0 && comm->me == 0 && !devi_fp_) {
     devi_fp_ = fopen(devi_path_.c_str(), "w");
@@ -304,17 +334,27 @@ void PairPTMLP::build_edges()
     in.species.push_back(s);
   }
   in.n_local = static_cast<int64_t>(compact_to_lmp_.size());
+  double min_r2 = std::numeric_limits<double>::infinity();
+  int min_i = -1, min_j = -1;
+  int min_neigh = INT_MAX, max_neigh = 0;
   for (int ii = 0; ii < inum; ++ii) {
     const int i = ilist[ii];
     const int ci = lmp_to_compact_[i];
     if (ci < 0) continue;
     const int *jlist = firstneigh[i];
+    const size_t first_edge = in.edge_i.size();
     for (int jj = 0; jj < numneigh[i]; ++jj) {
       const int j = jlist[jj] & NEIGHMASK;
       const int sj = type_species_[type[j]];
       if (sj < 0) continue;
       const double dx = x[j][0] - x[i][0], dy = x[j][1] - x[i][1], dz = x[j][2] - x[i][2];
-      if (dx * dx + dy * dy + dz * dz >= rc2) continue;
+      const double r2 = dx * dx + dy * dy + dz * dz;
+      if (r2 >= rc2) continue;
+      if (r2 < min_r2) {
+        min_r2 = r2;
+        min_i = i;
+        min_j = j;
+      }
       int cj = lmp_to_compact_[j];
       if (cj < 0) {
         cj = static_cast<int>(compact_to_lmp_.size());
@@ -328,7 +368,21 @@ void PairPTMLP::build_edges()
       in.edge_vec.push_back(dy);
       in.edge_vec.push_back(dz);
     }
+    const int count = static_cast<int>(in.edge_i.size() - first_edge);
+    min_neigh = std::min(min_neigh, count);
+    max_neigh = std::max(max_neigh, count);
   }
+  min_r2_ = min_r2;
+  min_pair_[0] = min_i;
+  min_pair_[1] = min_j;
+  min_neigh_ = min_neigh;
+  max_neigh_ = max_neigh;
+  if (min_r2 < ptmlp::kMinPairDistanceA * ptmlp::kMinPairDistanceA)
+    error->one(FLERR,
+               "pair_style {}: atoms {} and {} are {:.4g} angstrom apart at step {}, closer than the {} angstrom "
+               "floor (coincident or overlapping atoms); fix the structure (e.g. delete_atoms overlap 0.5 all all)",
+               style_, atom->tag[min_i], atom->tag[min_j], std::sqrt(min_r2), update->ntimestep,
+               ptmlp::kMinPairDistanceA);
   fill_te(in);
 }
 
@@ -380,13 +434,112 @@ void PairPTMLP::compute(int eflag, int vflag)
     } catch (const ptmlp::Error &e) {
       error->one(FLERR, "pair_style {}: {}", style_, e.what());
     }
+    check_finite(*out_);
     scatter(*out_, eflag_atom, vflag_atom, cvflag_atom);
     after_compute(*out_);
   } else {
     *out_ = ptmlp::Output();
     after_compute(*out_);
   }
+  if (vflag_global) check_training_ranges();
   if (devi_step) write_deviation();
+}
+
+// A NaN or infinite energy or force stops the run on the rank that sees it, naming the atom and
+// its nearest neighbour. Cost: one pass over the 3N forces (the sum is non-finite if any term is).
+void PairPTMLP::check_finite(const ptmlp::Output &out)
+{
+  double sum = out.energy;
+  for (double f : out.forces) sum += f;
+  if (std::isfinite(sum)) return;
+  const tagint *tag = atom->tag;
+  const size_t n = compact_to_lmp_.size();
+  size_t bad = n;
+  for (size_t c = 0; c < n && bad == n; ++c)
+    if (!std::isfinite(out.forces[3 * c]) || !std::isfinite(out.forces[3 * c + 1]) ||
+        !std::isfinite(out.forces[3 * c + 2]))
+      bad = c;
+  if (bad == n) {
+    const std::string pair = min_pair_[0] < 0 ? std::string("no pair within r_cut")
+                                              : fmt::format("shortest pair: atoms {} and {} at {:.4g} angstrom",
+                                                            tag[min_pair_[0]], tag[min_pair_[1]], std::sqrt(min_r2_));
+    error->one(FLERR,
+               "pair_style {}: model {} returned a non-finite energy ({}) at step {} with finite forces ({}); "
+               "the configuration is outside what the model can describe",
+               style_, model_files_[0], out.energy, update->ntimestep, pair);
+  }
+  double near2 = std::numeric_limits<double>::infinity();
+  int64_t other = -1;
+  const ptmlp::EdgeInput &in = *in_;
+  for (int64_t e = 0; e < in.n_edges(); ++e) {
+    if (in.edge_i[e] != static_cast<int64_t>(bad) && in.edge_j[e] != static_cast<int64_t>(bad)) continue;
+    const double *r = &in.edge_vec[3 * e];
+    const double r2 = r[0] * r[0] + r[1] * r[1] + r[2] * r[2];
+    if (!(r2 >= near2)) {
+      near2 = r2;
+      other = in.edge_i[e] == static_cast<int64_t>(bad) ? in.edge_j[e] : in.edge_i[e];
+    }
+  }
+  error->one(FLERR,
+             "pair_style {}: model {} returned a non-finite force on atom {} at step {} (nearest neighbour: "
+             "atom {} at {:.4g} angstrom); the configuration is outside what the model can describe (check the "
+             "structure and the timestep)",
+             style_, model_files_[0], tag[compact_to_lmp_[bad]], update->ntimestep,
+             other < 0 ? tagint(-1) : tag[compact_to_lmp_[other]], std::sqrt(near2));
+}
+
+// Warn once per quantity (rank 0, with the values) when the virial pressure, the shortest pair
+// distance or the neighbour count leaves what the model's metadata says training saw; a model
+// that records none of them is not checked. Runs only when LAMMPS computes the global virial
+// anyway (thermo steps; every step under a barostat) and until every recorded quantity has been
+// warned about: two MPI_Allreduce of 3 + 1 doubles; build_edges() already tracked the shortest
+// distance and the neighbour counts (one compare per edge, two per atom).
+void PairPTMLP::check_training_ranges()
+{
+  const ptmlp::TrainingRanges &tr = models_->metadata().training;
+  const bool want_p = tr.has_pressure && !warned_pressure_ && domain->dimension == 3;
+  const bool want_d = tr.has_min_distance && !warned_distance_;
+  const bool want_n = tr.has_neighbours && !warned_neighbours_;
+  if (!want_p && !want_d && !want_n) return;
+  const bool any_local = in_->n_local > 0;
+  double local[3] = {any_local ? min_r2_ : std::numeric_limits<double>::infinity(),
+                     any_local ? static_cast<double>(min_neigh_) : std::numeric_limits<double>::infinity(),
+                     any_local ? -static_cast<double>(max_neigh_) : std::numeric_limits<double>::infinity()};
+  double global[3];
+  MPI_Allreduce(local, global, 3, MPI_DOUBLE, MPI_MIN, world);
+  const double w_local = virial[0] + virial[1] + virial[2];
+  double w = 0.0;
+  MPI_Allreduce(&w_local, &w, 1, MPI_DOUBLE, MPI_SUM, world);
+
+  std::string outside;
+  auto add = [&outside](const std::string &part) { outside += (outside.empty() ? "" : "; ") + part; };
+  if (want_p) {
+    const double volume = domain->xprd * domain->yprd * domain->zprd;
+    const double p_GPa = w / (3.0 * volume) * force->nktv2p * 1.0e-4;    // bar -> GPa
+    if (p_GPa < tr.pressure_lo_GPa || p_GPa > tr.pressure_hi_GPa) {
+      warned_pressure_ = true;
+      add(fmt::format("virial pressure {:.4g} GPa (trained {:.4g} to {:.4g} GPa)", p_GPa, tr.pressure_lo_GPa,
+                      tr.pressure_hi_GPa));
+    }
+  }
+  if (want_d && std::isfinite(global[0]) && std::sqrt(global[0]) < tr.min_distance_A) {
+    warned_distance_ = true;
+    add(fmt::format("shortest pair distance {:.4g} angstrom (trained >= {:.4g} angstrom)", std::sqrt(global[0]),
+                    tr.min_distance_A));
+  }
+  if (want_n && std::isfinite(global[1])) {
+    const long long lo = static_cast<long long>(global[1]), hi = static_cast<long long>(-global[2]);
+    if (lo < tr.neighbours_min || hi > tr.neighbours_max) {
+      warned_neighbours_ = true;
+      add(fmt::format("neighbours per atom within r_cut {} to {} (trained {} to {})", lo, hi, tr.neighbours_min,
+                      tr.neighbours_max));
+    }
+  }
+  if (!outside.empty() && comm->me == 0)
+    error->warning(FLERR,
+                   "pair_style {}: at step {} the configuration is outside the training data of model {}: {}; "
+                   "results are extrapolated (warned once per quantity)",
+                   style_, update->ntimestep, model_files_[0], outside);
 }
 
 /* ----------------------------------------------------------------------

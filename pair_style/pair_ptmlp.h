@@ -62,6 +62,16 @@ class PairPTMLP : public Pair {
   std::vector<int> compact_to_lmp_;    // compact atom -> LAMMPS index (local or ghost)
   std::vector<int> lmp_to_compact_;    // LAMMPS index -> compact atom or -1
 
+  // what build_edges() saw on this rank (for the floor and the training-range checks)
+  double min_r2_ = 0.0;           // shortest pair distance squared, angstrom^2
+  int min_pair_[2] = {-1, -1};    // its LAMMPS indices
+  int min_neigh_ = 0, max_neigh_ = 0;    // neighbours within r_cut per local atom
+
+  // training ranges (metadata "training"): each quantity is warned about once
+  bool warned_pressure_ = false, warned_distance_ = false, warned_neighbours_ = false;
+  int threads_ = 0;           // intra-op threads now in use
+  int ranks_on_node_ = 1;     // MPI ranks sharing rank 0's node
+
   // hooks for derived styles (ptmlp/tel)
   virtual int parse_keyword(int narg, char **arg, int iarg);    // args consumed, 0 if not a keyword
   virtual void check_model_kind();                               // plain ptmlp refuses T_e models
@@ -74,6 +84,9 @@ class PairPTMLP : public Pair {
   void build_edges();
   void scatter(const ptmlp::Output &, int eflag_atom_now, int vflag_atom_now, int cvflag_atom_now);
   void write_deviation();
+  void use_lammps_threads(bool log);
+  void check_finite(const ptmlp::Output &);
+  void check_training_ranges();
   [[noreturn]] void fail_all(const std::string &msg);
 };
 

@@ -99,8 +99,15 @@ double PairPTMLPTel::current_te()
     modify->addstep_compute(update->ntimestep + 1);
     what = "compute";
   }
+  if (te == 0.0 && source_ == Source::COMPUTE)
+    error->all(FLERR,
+               "pair_style ptmlp/tel: T_e = 0 K from compute {} at step {}: the atoms have no velocities yet; "
+               "create them before the run (velocity all create <T_K> <seed>), or run first with a fixed "
+               "'tel <T_e in K>' and use 'tel c_{}' from the next run on",
+               te_name_, update->ntimestep, te_name_);
   if (!(te > 0.0) || !std::isfinite(te))
-    error->all(FLERR, "pair_style ptmlp/tel: T_e = {} K from {} {} must be positive", te, what, te_name_);
+    error->all(FLERR, "pair_style ptmlp/tel: T_e = {} K from {} {} at step {} must be positive", te, what, te_name_,
+               update->ntimestep);
   const ptmlp::Metadata &meta = models_->metadata();
   if (!warned_range_ && (te < meta.te_min_K || te > meta.te_max_K) && comm->me == 0) {
     error->warning(FLERR,

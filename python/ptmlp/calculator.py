@@ -12,6 +12,7 @@ from ase.calculators.calculator import Calculator, all_changes
 from .errors import InputError
 from .export import load_model
 from .graph import atoms_to_graph, evaluate
+from .guards import check_finite_results, check_pair_distances, check_positions
 
 
 class PtmlpCalculator(Calculator):
@@ -22,6 +23,10 @@ class PtmlpCalculator(Calculator):
     ``stresses`` (per-atom stress, -(symmetrised per-atom centroid virial)/V, eV/angstrom^3, Voigt).
     With ``stresses`` the raw per-atom centroid virial (eV, (N, 3, 3), LAMMPS sign) is also
     left in ``calc.results["atom_virial"]``.
+
+    A structure with two atoms closer than ``ptmlp.guards.MIN_PAIR_DISTANCE_A`` (coincident or
+    overlapping atoms), a non-finite position, or a non-finite energy or force from the model
+    raises :class:`ptmlp.errors.InputError` with one line naming the atoms (ASE indices).
 
     Example::
 
@@ -61,7 +66,12 @@ class PtmlpCalculator(Calculator):
         super().calculate(atoms, properties, system_changes)
         atoms = self.atoms
         te = self._te_for(atoms)
-        graph = atoms_to_graph(atoms, self.type_names, self.r_cut, te_K=te).to(self.device, self.dtype)
+        who = f"PtmlpCalculator({self.model_path})"
+        check_positions(atoms.positions, who)
+        host = atoms_to_graph(atoms, self.type_names, self.r_cut, te_K=te)
+        edges = (host.edge_vec.numpy(), host.edge_i.numpy(), host.edge_j.numpy())
+        check_pair_distances(*edges, who)
+        graph = host.to(self.device, self.dtype)
         want_stress = atoms.pbc.all() and ("stress" in properties or "stresses" in properties)
         out = evaluate(self.model, graph, forces=True, virial=want_stress,
                        atom_virial="stresses" in properties and want_stress, entropy=te is not None)
@@ -69,6 +79,7 @@ class PtmlpCalculator(Calculator):
             self.results["electronic_entropy"] = float(out["entropy"].detach().sum())
             self.results["electronic_entropies"] = out["atom_entropy"].detach().cpu().double().numpy()
         energy = float(out["energy"].detach().sum())
+        check_finite_results(energy, out["forces"].detach().cpu().double().numpy(), *edges, who)
         self.results["energy"] = energy
         self.results["free_energy"] = energy
         self.results["energies"] = out["atom_energy"].detach().cpu().double().numpy()

@@ -89,6 +89,9 @@ run 0
     ("pair_style ptmlp/tel {te} tel f_ttm", "'tel f_ttm' (per-atom T_e from a fix) is not supported yet"),
     ("variable t index 3000\npair_style ptmlp/tel {te} tel v_t", "variable t for tel must be equal-style"),
     ("pair_style ptmlp/tel {te} tel c_nope", "compute nope for tel does not exist"),
+    ("pair_style ptmlp/tel {te} tel c_thermo_temp",  # no velocity command: the ions are at 0 K
+     "T_e = 0 K from compute thermo_temp at step 0: the atoms have no velocities yet; create them before the "
+     "run (velocity all create <T_K> <seed>), or run first with a fixed 'tel <T_e in K>'"),
 ])
 def test_tel_bad_input(tmp_path, te_model, model_file, pair_line, message, plugin_built):
     proc = run_lmp(tmp_path, BASE.format(lines=pair_line.format(te=te_model, plain=model_file)), check=False)

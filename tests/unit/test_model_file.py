@@ -32,9 +32,9 @@ def test_metadata_contract(model_file):
     (lambda m: m.pop("type_names"), "lacks key(s) type_names"),
     (lambda m: m.update(format_version=2), "format_version 2 is not supported"),
     (lambda m: m.update(r_cut=-1), "r_cut -1 must be a positive number"),
-    (lambda m: m.update(energy_unit="kcal/mol"), "energy_unit 'kcal/mol' is not supported"),
+    (lambda m: m.update(energy_unit="kcal/mol"), 'energy_unit "kcal/mol" is not supported'),
     (lambda m: m.update(electronic_temperature={"unit": "eV", "per_atom": False, "train_range": [0, 1]}),
-     "electronic_temperature unit 'eV' is not supported"),
+     'electronic_temperature.unit "eV" is not supported'),
 ])
 def test_load_refuses_bad_metadata(tmp_path, model_file, mutate, message):
     extra = {METADATA_FILE: ""}
