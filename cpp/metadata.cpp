@@ -72,6 +72,10 @@ std::string parse_problem(const std::string &text, const Json::exception &e, siz
   std::string what = e.what();
   size_t close = what.find("] ");
   if (close != std::string::npos) what = what.substr(close + 2);
+  // "number overflow parsing '<token>'": cut the token to 40 characters (as the Python reader does)
+  const std::string overflow = "number overflow parsing '";
+  if (what.compare(0, overflow.size(), overflow) == 0 && what.size() > overflow.size() + 41)
+    what = what.substr(0, overflow.size() + 37) + "...'";
   // drop "; last read: '<raw bytes>'": they may be ill-formed UTF-8 or span lines
   size_t read = what.find("; last read: '");
   if (read != std::string::npos) {

@@ -63,10 +63,15 @@ def _no_constant(name: str):
     raise _Refused(f"{name} is not a JSON value; re-export the model (NaN is written as null)")
 
 
+def _overflow(token: str) -> str:
+    """nlohmann's wording, with the token cut to 40 characters as in C++."""
+    return f"number overflow parsing '{token if len(token) <= 40 else token[:37] + '...'}'"
+
+
 def _finite_float(text: str) -> float:
     value = float(text)
     if value in (math.inf, -math.inf):
-        raise _Refused(f"number overflow parsing '{text}'")
+        raise _Refused(_overflow(text))
     return value
 
 
@@ -76,7 +81,7 @@ def _int(text: str) -> int:
         try:
             float(value)
         except OverflowError:
-            raise _Refused(f"number overflow parsing '{text}'") from None
+            raise _Refused(_overflow(text)) from None
     return value
 
 

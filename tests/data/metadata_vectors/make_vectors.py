@@ -67,7 +67,7 @@ VECTORS = {
     "number_overflow": (text(doc(r_cut=7.25)).replace("7.25", "1e400"),
                         "metadata.json is not valid JSON (number overflow parsing '1e400')", True),
     "integer_overflow": (text(doc(r_cut=7.25)).replace("7.25", "1" + "0" * 400),
-                         "metadata.json is not valid JSON (number overflow parsing '1000", True),
+                         "metadata.json is not valid JSON (number overflow parsing '1" + "0" * 36 + "...')", True),
     "invalid_utf8": (text(doc(notes="ab")).encode().replace(b'"ab"', b'"a\xffb"'),
                      "metadata.json is not valid JSON (", False),
     "lone_surrogate": (text(doc(notes="ab")).replace('"ab"', '"a\\ud800b"'),
