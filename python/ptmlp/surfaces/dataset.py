@@ -23,7 +23,7 @@ from .graph import CrystalGraph, build_graph
 from .model import N_ELEMENTS
 from .structures import read_structure
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: slabs across the cell boundary made contiguous before the neighbour search
 
 
 @dataclass

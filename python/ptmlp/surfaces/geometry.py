@@ -19,6 +19,7 @@ class SlabGeometry:
     heights_A: np.ndarray  # (n_atoms,) height above the lowest atom along the normal
     thickness_A: float  # highest minus lowest atom
     vacuum_A: float  # the gap between the top surface and the periodic image of the bottom one
+    image_shift: np.ndarray  # (n_atoms,) integer multiples of cell[axis] that make the slab contiguous
 
     @property
     def depth_A(self) -> np.ndarray:
@@ -76,5 +77,18 @@ def slab_geometry(atoms: Atoms, min_vacuum_A: float = 5.0, name: str = "structur
         np.cross(*[atoms.cell.array[m] for m in range(3) if m != k]))
     heights = shifted * spacing
     heights = heights - heights.min()
-    return SlabGeometry(axis=k, normal=normal, heights_A=heights, thickness_A=float(heights.max()), vacuum_A=gap)
+    shift = np.round(start + shifted - frac).astype(np.int64)
+    return SlabGeometry(axis=k, normal=normal, heights_A=heights, thickness_A=float(heights.max()), vacuum_A=gap,
+                        image_shift=shift)
+
+
+def contiguous(atoms: Atoms, geom: SlabGeometry) -> Atoms:
+    """A copy of slab ``atoms`` whose atoms are moved by lattice vectors along the normal so that none
+    straddles the cell boundary, with no periodicity along the normal (no bonds across the vacuum)."""
+    slab = atoms.copy()
+    slab.positions += geom.image_shift[:, None] * atoms.cell.array[geom.axis][None, :]
+    pbc = [True, True, True]
+    pbc[geom.axis] = False
+    slab.pbc = pbc
+    return slab
 

@@ -10,7 +10,7 @@ import numpy as np
 from ase import Atoms
 
 from ..errors import InputError
-from .geometry import slab_geometry
+from .geometry import contiguous, slab_geometry
 
 #: neighbours closer than the last kept one by less than this are kept with it (Å)
 TIE_TOLERANCE_A = 1e-4
@@ -66,10 +66,7 @@ def build_graph(atoms: Atoms, max_neighbours: int = 12, radius_A: float = 12.0, 
                 name: str = "structure") -> CrystalGraph:
     """The crystal graph of slab ``atoms`` (periodic in the two in-plane directions)."""
     geom = slab_geometry(atoms, min_vacuum_A, name)
-    slab = atoms.copy()
-    pbc = [True, True, True]
-    pbc[geom.axis] = False
-    slab.pbc = pbc
+    slab = contiguous(atoms, geom)
     centre, neighbour, distance = nearest_neighbours(slab, max_neighbours, radius_A)
     if len(distance) and distance.min() < 0.1:
         e = int(np.argmin(distance))
