@@ -103,9 +103,9 @@ class ProxySettings(StrictModel):
                           "fold models labels the perturbed set)", ge=2)
     pool_max_elements: int = field(5, "training pool: the oxides of the corrected PBE set with at most this many "
                                       "elements", ge=3)
-    pool_max_size: Optional[int] = field(None, "use a random subset of this many pool compositions besides the "
-                                               "seeds (null: the whole pool)", ge=1)
-    epochs: int = field(40, "passes over the training pool", ge=1)
+    pool_max_size: Optional[int] = field(12000, "use a random subset of this many pool compositions besides the "
+                                                "seeds (null: the whole pool of ~32000)", ge=1)
+    epochs: int = field(15, "passes over the training pool", ge=1)
     batch_size: int = field(256, "compositions per optimiser step", ge=1)
     learning_rate: float = field(2e-3, "peak AdamW learning rate (one-cycle schedule)", gt=0)
     weight_decay: float = field(1e-4, "AdamW weight decay", ge=0)
@@ -116,7 +116,7 @@ class ProxySettings(StrictModel):
 class ForestSettings(StrictModel):
     """Random forests of the explainable models."""
 
-    trees: int = field(200, "trees per forest", ge=1)
+    trees: int = field(100, "trees per forest", ge=1)
     min_samples_leaf: int = field(2, "samples per leaf at least", ge=1)
     max_depth: Optional[int] = field(16, "depth limit (null: none)", ge=1)
     max_features: float = field(0.5, "fraction of features tried at each split", gt=0, le=1)
@@ -131,7 +131,7 @@ class ExplainSettings(StrictModel):
     correlation_max: float = field(0.85, "correlation screening: going down the features by |Spearman rho| "
                                          "with the gap, drop one whose |Pearson r| with a kept one exceeds this",
                                    gt=0, le=1)
-    max_perturbed: int = field(20000, "perturbed compositions used (a random subset when there are more)", ge=0)
+    max_perturbed: int = field(10000, "perturbed compositions used (a random subset when there are more)", ge=0)
     shap_samples: int = field(400, "compositions explained in the SHAP plots (seeds first, then perturbed)", ge=10)
     forest: ForestSettings = field(default_factory=ForestSettings, description="random-forest settings")
 
@@ -139,10 +139,10 @@ class ExplainSettings(StrictModel):
 class CurveSettings(StrictModel):
     """Learning curves on held-out real compounds and SHAP ranking stability."""
 
-    sizes: list[int] = field(default_factory=lambda: [250, 500, 1000, 2000, 4000, 8000, 16000],
+    sizes: list[int] = field(default_factory=lambda: [300, 1000, 3000, 10000],
                              description="perturbed compositions added to the seed training set (0 is always "
                                          "included; sizes beyond what a fold has are dropped)", min_length=1)
-    bootstraps: int = field(5, "bootstrap resamples of the training set per size for the SHAP ranking", ge=2)
+    bootstraps: int = field(4, "bootstrap resamples of the training set per size for the SHAP ranking", ge=2)
     top_k: int = field(5, "size of the top set in the top-k overlap of SHAP rankings", ge=1)
 
     @model_validator(mode="after")
