@@ -51,7 +51,9 @@ def _value(info) -> tuple[Any, bool]:
     return v, False
 
 
-def _lines(model: type[BaseModel], indent: int) -> list[str]:
+def _lines(model: type[BaseModel], indent: int, values: dict | None = None) -> list[str]:
+    """Example lines of ``model``'s fields; ``values`` overrides their defaults (a nested field whose
+    default instance differs from the class defaults)."""
     out = []
     pad = "  " * indent
     for name, info in model.model_fields.items():
@@ -63,9 +65,12 @@ def _lines(model: type[BaseModel], indent: int) -> list[str]:
         if nested:
             req = "REQUIRED; " if info.is_required() else ""
             out.append(f"{pad}{name}:".ljust(_WIDTH) + f"  # {req}{doc}")
-            out += _lines(sub[0], indent + 1)
+            value, _ = _value(info)  # the field's own default instance, when it differs from the class's
+            out += _lines(sub[0], indent + 1, value if isinstance(value, dict) else None)
             continue
         value, required = _value(info)
+        if values is not None and name in values:
+            value, required = values[name], False
         extra = _constraints(info)
         note = ("REQUIRED; " if required else "") + doc + (f" [{extra}]" if extra else "")
         if isinstance(value, (dict, list)) and value and len(_scalar(value)) > 60:

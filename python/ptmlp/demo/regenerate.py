@@ -31,7 +31,7 @@ from ..labelers.lammps_potential import fe_eam_calculator
 from ..models import ModelConfig, build_model
 from ..data.frame import Frame
 from ..training.config import LossWeights, TrainConfig
-from ..training.run import pressure_range_GPa
+from ..training.ranges import pressure_range_GPa
 from ..training.trainer import train
 from . import DEMO_MODEL, DEMO_REPORT
 from .near_melting import near_melting_configurations

@@ -28,7 +28,7 @@ from ..graph import atoms_to_graph
 from ..jsonfile import write_json
 from ..models import ModelConfig, build_model
 from .config import RunConfig
-from .ranges import pressure_range_GPa, training_ranges  # noqa: F401  (pressure_range_GPa: demo recipe)
+from .ranges import training_ranges
 from .trainer import Trainer
 
 
