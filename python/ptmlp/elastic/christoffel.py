@@ -68,9 +68,9 @@ def anisotropy(c: np.ndarray, density_g_per_cm3: float, n_directions: int = 2000
     if imaginary.any():
         k = int(np.argmin(lam[:, -1]))
         warnings.warn(MechanicalInstabilityWarning(
-            f"C_ij gives zero or imaginary acoustic velocities along {imaginary.sum()} of {len(dirs)} directions (rho V^2 "
-            f"down to {lam[k, -1]:.4g} GPa along {np.round(dirs[k], 3).tolist()}): the crystal is mechanically "
-            "unstable at this state; velocity anisotropy is not defined"), stacklevel=2)
+            f"C_ij gives zero or imaginary acoustic velocities along {imaginary.sum()} of {len(dirs)} directions "
+            f"(rho V^2 down to {lam[k, -1]:.4g} GPa along {np.round(dirs[k], 3).tolist()}): the crystal is "
+            "mechanically unstable at this state; velocity anisotropy is not defined"), stacklevel=2)
         keys = ("vp_max_km_per_s", "vp_min_km_per_s", "vs_max_km_per_s", "vs_min_km_per_s", "AVp_percent",
                 "AVs_max_percent", "AVs_max_direction")
         return {**dict.fromkeys(keys), "imaginary_velocity_directions": int(imaginary.sum()),

@@ -14,6 +14,7 @@ from ..structures import StructureSpec
 from .symmetry import SYMMETRY_REQUESTS
 
 Direction = Annotated[list[float], Field(min_length=3, max_length=3)]
+Repeats = Annotated[list[Annotated[int, Field(ge=1)]], Field(min_length=3, max_length=3)]
 
 
 class StaticSettings(StrictModel):
@@ -46,8 +47,8 @@ class MDSteps(StrictModel):
 class MDSettings(StrictModel):
     """Elastic constants at T > 0: strain-stress MD in LAMMPS (inputs/elastic.in)."""
 
-    supercell: Union[Literal["auto"], Annotated[list[Annotated[int, Field(ge=1)]], Field(min_length=3, max_length=3)]] = \
-        field("auto", "repeats of the structure: auto (smallest >= 2 x cutoff wide) or [nx, ny, nz]")
+    supercell: Union[Literal["auto"], Repeats] = field(
+        "auto", "repeats of the structure: auto (smallest >= 2 x cutoff wide) or [nx, ny, nz]")
     strain: float = field(0.01, "engineering strain of the +- deformations (dimensionless)", ge=1e-4, le=0.05)
     seeds: list[int] = field([4928459, 7238117], "one independent run per velocity seed (>= 2 for a seed "
                                                  "error bar)", min_length=1)

@@ -66,17 +66,24 @@ def plot_bands_dos(path, band: BandStructure, dos: Optional[dict] = None, title:
 
 
 def plot_qha(path, qha: dict, title: str = "") -> None:
-    """Four panels vs temperature: volume, thermal expansion, C_p, isothermal bulk modulus."""
+    """Four panels vs temperature: volume, thermal expansion, C_p (both routes), isothermal bulk modulus;
+    shaded: the spread of the fit (``*_err_*``)."""
     plt = _mpl()
     fig, axs = plt.subplots(2, 2, figsize=(8, 6), sharex=True)
-    t = qha["temperature_K"]
-    panels = [("volume_A3_per_atom", "V (Å³/atom)"), ("volumetric_thermal_expansion_per_K", "β = dlnV/dT (1/K)"),
-              ("cp_J_per_K_mol_atoms", "C_p (J/K/mol)"), ("bulk_modulus_GPa", "K_T (GPa)")]
-    for ax, (key, label) in zip(axs.ravel(), panels):
-        n = min(len(t), len(qha[key]))
-        ax.plot(t[:n], qha[key][:n], color="tab:blue")
+    t = np.asarray(qha["temperature_K"])
+    panels = [("volume_A3_per_atom", "volume_err_A3_per_atom", "V (Å³/atom)"),
+              ("volumetric_thermal_expansion_per_K", "volumetric_thermal_expansion_err_per_K",
+               "α_V = (∂S/∂V)_T / K_T (1/K)"),
+              ("cp_J_per_K_mol_atoms", "cp_err_J_per_K_mol_atoms", "C_p (J/K/mol)"),
+              ("bulk_modulus_GPa", "bulk_modulus_err_GPa", "K_T (GPa)")]
+    for ax, (key, err_key, label) in zip(axs.ravel(), panels):
+        y, e = np.asarray(qha[key], float), np.asarray(qha[err_key], float)
+        ax.plot(t, y, color="tab:blue", label="C_v + α²VK_T T" if key.startswith("cp") else None)
+        ax.fill_between(t, y - e, y + e, color="tab:blue", alpha=0.25, lw=0)
         ax.set_ylabel(label)
         ax.grid(alpha=0.3)
+    axs[1, 0].plot(t, qha["cp_numerical_J_per_K_mol_atoms"], color="0.4", lw=0.8, ls="--", label="-T d²G/dT²")
+    axs[1, 0].legend(fontsize=8, loc="lower right")
     for ax in axs[1]:
         ax.set_xlabel("T (K)")
     if title:

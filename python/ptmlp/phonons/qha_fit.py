@@ -217,6 +217,7 @@ def fit_qha(scan: VolumeScan, pressure_GPa: float = 0.0) -> dict:
 def _checks(res: dict, scan: VolumeScan) -> dict:
     """V(T) inside the scanned volumes, the thermal expansion stable over the fit variants, and the two
     C_p routes within twice their combined uncertainty."""
+    grid = np.round(scan.volume_strains, 4).tolist()
     t = res["temperature_K"]
     v = res["volume_A3_per_atom"]
     v_grid = np.asarray(res["volumes_A3_per_atom"])
@@ -231,13 +232,14 @@ def _checks(res: dict, scan: VolumeScan) -> dict:
     inside = np.flatnonzero(~outside & (t > 0))
     if len(inside):
         k = int(inside[-1])
-        alpha, alpha_err = res["volumetric_thermal_expansion_per_K"][k], res["volumetric_thermal_expansion_err_per_K"][k]
+        alpha = res["volumetric_thermal_expansion_per_K"][k]
+        alpha_err = res["volumetric_thermal_expansion_err_per_K"][k]
         spread = float(alpha_err / abs(alpha)) if alpha != 0 else float("inf")
         found["thermal_expansion_spread"] = {"temperature_K": float(t[k]), "fraction": spread}
         if spread > MAX_ALPHA_SPREAD:
             warnings.warn(QHAConsistencyWarning(
                 f"QHA: the thermal expansion at {t[k]:g} K is {alpha:.3g} +- {alpha_err:.2g} /K: it changes by more "
-                f"than {MAX_ALPHA_SPREAD:.0%} between EOS forms and volume sub-grids of {np.round(scan.volume_strains, 4).tolist()}; "
+                f"than {MAX_ALPHA_SPREAD:.0%} between EOS forms and volume sub-grids of {grid}; "
                 "F(V) is not smooth over these volumes (narrow the grid) or they are too few"), stacklevel=3)
     diff = np.abs(res["cp_numerical_J_per_K_mol_atoms"] - res["cp_J_per_K_mol_atoms"])
     allowed = 2.0 * np.hypot(res["cp_numerical_err_J_per_K_mol_atoms"], res["cp_err_J_per_K_mol_atoms"])
@@ -247,14 +249,15 @@ def _checks(res: dict, scan: VolumeScan) -> dict:
                                 "at every temperature inside the volume grid")
     if bad.any():
         k = int(np.argmax(np.where(bad, diff - allowed, -np.inf)))
-        found["cp_routes_worst"] = {"temperature_K": float(t[k]),
-                                    "cp_numerical_J_per_K_mol_atoms": float(res["cp_numerical_J_per_K_mol_atoms"][k]),
-                                    "cp_thermodynamic_J_per_K_mol_atoms": float(res["cp_J_per_K_mol_atoms"][k]),
-                                    "allowed_difference_J_per_K_mol_atoms": float(allowed[k])}
+        found["cp_routes_worst"] = {
+            "temperature_K": float(t[k]),
+            "cp_numerical_J_per_K_mol_atoms": float(res["cp_numerical_J_per_K_mol_atoms"][k]),
+            "cp_thermodynamic_J_per_K_mol_atoms": float(res["cp_J_per_K_mol_atoms"][k]),
+            "allowed_difference_J_per_K_mol_atoms": float(allowed[k])}
         warnings.warn(QHAConsistencyWarning(
             f"QHA: at {t[k]:g} K C_p = {res['cp_numerical_J_per_K_mol_atoms'][k]:.3f} J/K/mol from -T d2G/dT2 "
             f"and {res['cp_J_per_K_mol_atoms'][k]:.3f} from C_v + alpha^2 V K_T T differ by more than twice their "
-            f"uncertainty ({allowed[k]:.3f}); the fit depends on the volume grid {np.round(scan.volume_strains, 4).tolist()}: "
+            f"uncertainty ({allowed[k]:.3f}); the fit depends on the volume grid {grid}: "
             "check F(V) is smooth there, or use more volumes"), stacklevel=3)
     return found
 
