@@ -37,7 +37,7 @@ explore:
   every: 15
   dt_ps: {dt}
 select: {{trust_lo: 0.12, trust_hi: 0.5, max_per_iteration: 15, max_per_point: 15}}
-labeler: {{kind: ase, calculator: "al_oracles:{oracle}"}}
+labeler: {{kind: ase, potential: {{ase_calculator: "al_oracles:{oracle}"}}}}
 max_iterations: {iters}
 target_accurate_fraction: 0.9
 rmse_improvement_tol: 0.2

@@ -51,6 +51,8 @@ def test_user_errors_are_one_line(tmp_path):
                             "ntasks = 1.5 (a number): expected an integer"),
                            ("template: lammps_mpi\nname: x\ninput: in.lmp\nntask: 2\n",
                             "ntask: unknown key (did you mean 'ntasks'?)"),
+                           ("template: lammps_mpi\nname: x\ninput: in.lmp\nnodes: 0\n",
+                            "nodes = 0 (an integer): expected >= 1"),
                            ("template: lammps_mpi\nname: x\n", "input: required key missing (LAMMPS input file, relative to workdir)"),
                            ("template: lammps_mpi\nname: x\ninput: in.lmp\nexclusive: 'yes'\n",
                             "exclusive = 'yes' (a string): expected true or false")):

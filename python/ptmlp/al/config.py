@@ -1,56 +1,71 @@
-"""``ptmlp al run config.yaml``: every key, with units in the names where they have units."""
+"""``ptmlp al run config.yaml`` (``ptmlp al run --example`` prints every key; units in the key names)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Optional
+from typing import Literal, Optional
 
-from ..errors import InputError
+from pydantic import model_validator
+
+from ..config import StrictModel, field
+from ..config.types import InputFile, OutputPath
+from ..labelers.gpaw_labeler import Kpts, Xc
+from ..models.config import ModelConfig
+from ..potential import PotentialSpec
 from ..training.config import TrainConfig
-from .explore import ExploreConfig
+from .explore_config import ExploreConfig
 from .select import SelectConfig
 
 
-@dataclass
-class LabelerSpec:
-    kind: str = "gpaw"  # gpaw | lammps | ase
-    te_K: Optional[float] = None  # GPAW Fermi-Dirac T_e when exploration has no T_e grid
-    xc: str = "PBE"
-    ecut_eV: float = 400.0
-    kpts: Optional[list[int]] = None
-    pair_style: str = ""  # kind: lammps
-    pair_coeff: str = ""
-    calculator: str = ""  # kind: ase, "module:function" returning an ASE calculator
-    processes: int = 1
-    timeout_s: Optional[float] = None
+class LabelerSpec(StrictModel):
+    """Who labels the selected frames: GPAW (Fermi-Dirac DFT), a LAMMPS pair style or an ASE calculator."""
+
+    kind: Literal["gpaw", "lammps", "ase"] = field("gpaw", "gpaw: DFT labels; lammps: potential.pair_style; "
+                                                           "ase: potential.ase_calculator")
+    te_K: Optional[float] = field(None, "GPAW Fermi-Dirac T_e (K) where the exploration has no T_e grid", gt=0,
+                                  examples=[3000.0])
+    xc: Xc = field("PBE", "GPAW exchange-correlation functional")
+    ecut_eV: float = field(400.0, "GPAW plane-wave cutoff (eV)", ge=100)
+    kpts: Optional[Kpts] = field(None, "GPAW k-point grid (null: density 3 per A^-1)")
+    processes: int = field(1, "labels computed at once (worker processes)", ge=1)
+    timeout_s: Optional[float] = field(None, "give up a label after this many seconds (recorded as timeout)", gt=0)
+    potential: Optional[PotentialSpec] = field(
+        None, "kind lammps: {pair_style, pair_coeff: [...]}; kind ase: {ase_calculator: 'module:name', ase_kwargs}")
+
+    @model_validator(mode="after")
+    def _potential_fits_kind(self) -> "LabelerSpec":
+        if self.kind == "gpaw":
+            if self.potential is not None:
+                raise ValueError("kind gpaw takes no potential (use kind lammps or ase for one)")
+        elif self.potential is None or self.potential.kind != self.kind:
+            want = "pair_style and pair_coeff" if self.kind == "lammps" else "ase_calculator"
+            raise ValueError(f"kind {self.kind} needs potential: {{{want}: ...}}")
+        return self
 
 
-@dataclass
-class ALConfig:
-    workdir: str = "al_run"
-    dataset: str = ""  # HDF5 dataset the loop appends to (default: <workdir>/dataset.h5)
-    initial_structures: list[str] = field(default_factory=list)  # labelled (with rattled copies) if the dataset is empty
-    initial_rattle_copies: int = 10
-    initial_rattle_A: float = 0.05
-    model: dict = field(default_factory=dict)  # ModelConfig keys
-    training: TrainConfig = field(default_factory=TrainConfig)
-    ensemble: int = 4
-    explore: ExploreConfig = field(default_factory=ExploreConfig)
-    select: SelectConfig = field(default_factory=SelectConfig)
-    labeler: LabelerSpec = field(default_factory=LabelerSpec)
-    max_iterations: int = 10
-    target_accurate_fraction: float = 0.95  # converged when reached in two consecutive iterations ...
-    rmse_improvement_tol: float = 0.05  # ... and validation force RMSE improved by less than this fraction
+class ALConfig(StrictModel):
+    """Active learning: train an ensemble, explore, select, label, retrain, until converged."""
 
-    def validate(self) -> None:
-        if self.ensemble < 2:
-            raise InputError(f"ensemble={self.ensemble}: active learning needs at least 2 members")
-        if self.labeler.kind not in ("gpaw", "lammps", "ase"):
-            raise InputError(f"labeler.kind={self.labeler.kind!r} must be gpaw, lammps or ase")
-        if not 0 < self.target_accurate_fraction <= 1:
-            raise InputError(f"target_accurate_fraction={self.target_accurate_fraction} must be in (0, 1]")
-        if self.max_iterations < 1:
-            raise InputError("max_iterations must be >= 1")
-        self.training.validate()
-        self.explore.validate()
-        self.select.validate()
+    workdir: OutputPath = field("al_run", "folder of the loop: al_state.json, iter_NNN/, status.png")
+    dataset: Optional[OutputPath] = field(None, "HDF5 dataset the loop appends to (null: WORKDIR/dataset.h5)")
+    initial_structures: list[InputFile] = field(default_factory=list, description="labelled (with rattled copies) "
+                                                "when the dataset is empty", examples=[["start.extxyz"]])
+    initial_rattle_copies: int = field(10, "rattled copies of each initial structure", ge=1)
+    initial_rattle_A: float = field(0.05, "standard deviation of their random displacements (A)", ge=0)
+    model: ModelConfig = field(default_factory=ModelConfig, description="model hyper-parameters (ptmlp train)")
+    training: TrainConfig = field(default_factory=TrainConfig, description="training of each member (ptmlp train); "
+                                  "iteration k uses seed + 100 k")
+    ensemble: int = field(4, "ensemble members (the deviation needs at least 2)", ge=2)
+    explore: ExploreConfig = field(..., "MD exploration of the ensemble")
+    select: SelectConfig = field(default_factory=SelectConfig, description="which explored frames are labelled")
+    labeler: LabelerSpec = field(default_factory=LabelerSpec, description="labels of the selected frames")
+    max_iterations: int = field(10, "stop after this many iterations", ge=1)
+    target_accurate_fraction: float = field(0.95, "converged when this fraction of explored frames is accurate in "
+                                                  "two consecutive iterations ...", gt=0, le=1)
+    rmse_improvement_tol: float = field(0.05, "... and the validation force RMSE improved by less than this "
+                                              "fraction", ge=0)
+
+    @model_validator(mode="after")
+    def _gpaw_te(self) -> "ALConfig":
+        if self.labeler.kind == "gpaw" and self.labeler.te_K is None and not self.explore.te_K:
+            raise ValueError("GPAW labels need an electronic temperature: set labeler.te_K (K) or explore.te_K")
+        return self

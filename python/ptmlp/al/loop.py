@@ -9,8 +9,6 @@ target in two consecutive iterations and the validation force RMSE stops improvi
 
 from __future__ import annotations
 
-import dataclasses
-import json
 import math
 import os
 import signal
@@ -26,6 +24,7 @@ from ..data.structure_hash import structure_hash
 from ..errors import InputError
 from ..export import load_model
 from ..graph import atoms_to_graph
+from ..jsonfile import read_json, write_json
 from ..labelers.factory import make_labeler
 from ..labelers.runner import label_structures
 from ..training.config import RunConfig
@@ -33,6 +32,7 @@ from ..training.run import train_from_config
 from . import generators as gen
 from .config import ALConfig
 from .explore import explore, starting_structures
+from .report import number
 from .select import select
 
 STAGES = ("train", "explore", "select", "label")
@@ -48,22 +48,19 @@ def _kill_point(stage: str, count: int) -> None:
 
 class ActiveLearning:
     def __init__(self, config: ALConfig, log: Callable[[str], None] = print):
-        config.validate()
         self.config, self.log = config, log
         self.work = Path(config.workdir)
         self.work.mkdir(parents=True, exist_ok=True)
         self.dataset_path = config.dataset or str(self.work / "dataset.h5")
         self.state_path = self.work / "al_state.json"
-        self.state = json.loads(self.state_path.read_text()) if self.state_path.exists() else \
+        self.state = read_json(self.state_path) if self.state_path.exists() else \
             {"iterations": [], "converged": False, "stopped": ""}
         species = {s for _, a in starting_structures(config.explore) for s in a.get_chemical_symbols()}
-        self.type_names = list(config.model.get("type_names") or sorted(species))
+        self.type_names = list(config.model.type_names or sorted(species))
 
     # ---- bookkeeping --------------------------------------------------------------
     def save(self) -> None:
-        tmp = self.state_path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.state, indent=1))
-        os.replace(tmp, self.state_path)
+        write_json(self.state_path, self.state)
 
     def iteration(self, k: int) -> dict:
         while len(self.state["iterations"]) <= k:
@@ -75,7 +72,7 @@ class ActiveLearning:
         spec = self.config.labeler
         te = te_K if te_K is not None and not math.isnan(te_K) else spec.te_K
         return make_labeler(spec.kind, self.type_names, te_K=te, xc=spec.xc, ecut_eV=spec.ecut_eV, kpts=spec.kpts,
-                            pair_style=spec.pair_style, pair_coeff=spec.pair_coeff, calculator=spec.calculator)
+                            potential=spec.potential)
 
     def label(self, structures, groups, te_values) -> dict:
         counter = {"n": 0}
@@ -84,6 +81,7 @@ class ActiveLearning:
             counter["n"] += 1
             _kill_point("label", counter["n"])
 
+        te_values = [math.nan if t is None else float(t) for t in te_values]  # JSON null: no T_e
         totals = {"labelled": 0, "failed": {}}
         for te in sorted({t for t in te_values}, key=lambda t: (math.isnan(t), t)):
             idx = [i for i, t in enumerate(te_values) if (t == te or (math.isnan(t) and math.isnan(te)))]
@@ -125,8 +123,8 @@ class ActiveLearning:
 
     def train(self, k: int, it: dict) -> list[str]:
         out_dir = self.work / f"iter_{k:03d}" / "train"
-        rc = RunConfig(dataset=self.dataset_path, output_dir=str(out_dir), model=dict(self.config.model),
-                       training=dataclasses.replace(self.config.training, seed=self.config.training.seed + 100 * k),
+        rc = RunConfig(dataset=self.dataset_path, output_dir=str(out_dir), model=self.config.model,
+                       training=self.config.training.model_copy(update={"seed": self.config.training.seed + 100 * k}),
                        ensemble=self.config.ensemble)
         epochs = {"n": 0}
 
@@ -157,7 +155,7 @@ class ActiveLearning:
         """Errors of ``model`` on the ``part`` ("test", "validation") frames of a split file."""
         from ..evaluation.metrics import error_metrics, predict
 
-        frames = json.loads(split_path.read_text())[part]
+        frames = read_json(split_path)[part]
         if not frames:
             return {}
         metrics = error_metrics(predict(model, Dataset(self.dataset_path).read(frames)))
@@ -178,7 +176,7 @@ class ActiveLearning:
     def run(self) -> dict:
         self.initial_data()
         cfg = self.config
-        tel = bool(cfg.model.get("electronic_temperature", False))
+        tel = cfg.model.electronic_temperature
         done = len(self.state["iterations"])
         if (self.state["stopped"].startswith("reached max_iterations=") and not self.state["converged"]
                 and cfg.max_iterations > done):
@@ -210,8 +208,8 @@ class ActiveLearning:
                 known = set(Dataset(self.dataset_path).hashes())
                 picked, summary = select(frames, cfg.select, known, self.descriptor_fn(models[0]))
                 write(it_dir / "selected.extxyz", [f.atoms for f in picked] or [], format="extxyz")
-                (it_dir / "selected.json").write_text(json.dumps(
-                    [{"task": f.task, "step": f.step, "max_devi_f": f.max_devi_f, "te_K": f.te_K} for f in picked]))
+                write_json(it_dir / "selected.json", [{"task": f.task, "step": f.step, "max_devi_f": f.max_devi_f,
+                                                       "te_K": f.te_K} for f in picked])
                 it["selection"] = summary
                 it["stages"]["select"] = "done"
                 self.save()
@@ -219,7 +217,7 @@ class ActiveLearning:
             if it["stages"].get("label") != "done":
                 from ase.io import read
 
-                meta = json.loads((it_dir / "selected.json").read_text())
+                meta = read_json(it_dir / "selected.json")
                 picked_atoms = read(it_dir / "selected.extxyz", index=":") if meta else []
                 groups = [f"iter{k}/task{m['task']}" for m in meta]
                 totals = self.label(picked_atoms, groups, [m["te_K"] for m in meta])
@@ -244,9 +242,11 @@ class ActiveLearning:
             return False
         same = its[k].get("validation_same_frames", {})
         if same.get("previous_model") and same.get("this_model"):
-            r_before, r_now = same["previous_model"]["force_rmse_meV_per_A"], same["this_model"]["force_rmse_meV_per_A"]
+            r_before = number(same["previous_model"]["force_rmse_meV_per_A"])
+            r_now = number(same["this_model"]["force_rmse_meV_per_A"])
         else:
-            r_now, r_before = its[k]["validation_force_rmse_meV_per_A"], its[k - 1]["validation_force_rmse_meV_per_A"]
+            r_now = number(its[k]["validation_force_rmse_meV_per_A"])
+            r_before = number(its[k - 1]["validation_force_rmse_meV_per_A"])
         if (r_before - r_now) > cfg.rmse_improvement_tol * r_before:
             return False
         self.state["converged"] = True
@@ -258,7 +258,7 @@ class ActiveLearning:
     def summary_line(self, k: int) -> str:
         it = self.state["iterations"][k]
         s = it.get("selection", {})
-        return (f"iteration {k}: accurate {s.get('accurate_fraction', float('nan')):.3f}, candidates "
-                f"{s.get('candidate_fraction', float('nan')):.3f}, failed {s.get('failed_fraction', float('nan')):.3f}; "
+        return (f"iteration {k}: accurate {number(s.get('accurate_fraction')):.3f}, candidates "
+                f"{number(s.get('candidate_fraction')):.3f}, failed {number(s.get('failed_fraction')):.3f}; "
                 f"labels added {it.get('labels_added', 0)}; validation F RMSE "
-                f"{it.get('validation_force_rmse_meV_per_A', float('nan')):.1f} meV/A; dataset {it.get('dataset_frames')}")
+                f"{number(it.get('validation_force_rmse_meV_per_A')):.1f} meV/A; dataset {it.get('dataset_frames')}")

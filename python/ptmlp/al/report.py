@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from pathlib import Path
+
+from ..jsonfile import read_json
+
+
+def number(value) -> float:
+    """A number of the state; JSON null (a value that could not be measured) is NaN."""
+    return math.nan if value is None else value
 
 
 def load_state(workdir: str | os.PathLike) -> dict:
@@ -14,7 +20,7 @@ def load_state(workdir: str | os.PathLike) -> dict:
         from ..errors import InputError
 
         raise InputError(f"{workdir}: no al_state.json (not an active-learning folder, or not started)")
-    return json.loads(path.read_text())
+    return read_json(path)
 
 
 def status_table(state: dict) -> str:
@@ -27,11 +33,11 @@ def status_table(state: dict) -> str:
         runs = it.get("runs", {})
         bad = len(runs.get("failed", [])) + len(runs.get("halted", []))
         fails = sum(it.get("label_failures", {}).values())
-        test = it.get("test", {}).get("force_rmse_meV_per_A", math.nan)
-        lines.append(f"{it['index']:4d} {stages:18s} {s.get('n_frames', 0):6d} {s.get('accurate_fraction', math.nan):8.3f} "
-                     f"{s.get('candidate_fraction', math.nan):6.3f} {s.get('failed_fraction', math.nan):6.3f} "
+        test = number(it.get("test", {}).get("force_rmse_meV_per_A"))
+        lines.append(f"{it['index']:4d} {stages:18s} {s.get('n_frames', 0):6d} {number(s.get('accurate_fraction')):8.3f} "
+                     f"{number(s.get('candidate_fraction')):6.3f} {number(s.get('failed_fraction')):6.3f} "
                      f"{bad:8d} {it.get('labels_added', 0):6d} {fails:8d} "
-                     f"{it.get('validation_force_rmse_meV_per_A', math.nan):7.1f} {test:7.1f} "
+                     f"{number(it.get('validation_force_rmse_meV_per_A')):7.1f} {test:7.1f} "
                      f"{it.get('dataset_frames', 0):6d}")
     lines.append("(force RMSE in meV/A; fractions of explored frames; runs bad = crashed or halted MD runs)")
     if state["iterations"] and "selection" in state["iterations"][-1]:
@@ -59,8 +65,8 @@ def status_plot(state: dict, path: str | os.PathLike) -> str:
     ax1.set_ylabel("fraction of explored frames")
     ax1.set_ylim(-0.02, 1.02)
     ax1.legend()
-    ax2.plot(x, [it.get("validation_force_rmse_meV_per_A", math.nan) for it in its], "o-", label="validation")
-    ax2.plot(x, [it.get("test", {}).get("force_rmse_meV_per_A", math.nan) for it in its], "s--", label="test")
+    ax2.plot(x, [number(it.get("validation_force_rmse_meV_per_A")) for it in its], "o-", label="validation")
+    ax2.plot(x, [number(it.get("test", {}).get("force_rmse_meV_per_A")) for it in its], "s--", label="test")
     ax2b = ax2.twinx()
     ax2b.bar(x, [it.get("labels_added", 0) for it in its], alpha=0.25, color="gray", label="labels added")
     ax2.set_xlabel("iteration")

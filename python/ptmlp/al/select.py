@@ -10,29 +10,33 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass
-from typing import Callable, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, Optional, Sequence
 
 import numpy as np
+from pydantic import model_validator
 
+from ..config import StrictModel, field
 from ..data.structure_hash import structure_hash
-from ..errors import InputError
-from .explore import ExploredFrame
+
+if TYPE_CHECKING:
+    from .explore import ExploredFrame
 
 
-@dataclass
-class SelectConfig:
-    trust_lo: float = 0.05  # eV/A (or dimensionless with relative deviations)
-    trust_hi: float = 0.30
-    max_per_iteration: int = 50
-    max_per_point: int = 20
-    farthest_point: bool = True
+class SelectConfig(StrictModel):
+    """Selection of explored frames by the ensemble's largest force deviation."""
 
-    def validate(self) -> None:
-        if not 0 <= self.trust_lo < self.trust_hi:
-            raise InputError(f"select.trust_lo={self.trust_lo} must be >= 0 and below trust_hi={self.trust_hi}")
-        if self.max_per_iteration < 1 or self.max_per_point < 1:
-            raise InputError("select.max_per_iteration and max_per_point must be >= 1")
+    trust_lo: float = field(0.05, "frames with a max force deviation below this are accurate (eV/A)", ge=0)
+    trust_hi: float = field(0.30, "frames at or above this are failed, never labelled (eV/A)", gt=0)
+    max_per_iteration: int = field(50, "most frames labelled per iteration", ge=1)
+    max_per_point: int = field(20, "most frames labelled per (P, T, T_e) point", ge=1)
+    farthest_point: bool = field(True, "thin candidates by farthest-point sampling in descriptor space "
+                                       "(else evenly in time)")
+
+    @model_validator(mode="after")
+    def _window(self) -> "SelectConfig":
+        if not self.trust_lo < self.trust_hi:
+            raise ValueError(f"trust_lo={self.trust_lo:g} must be below trust_hi={self.trust_hi:g}")
+        return self
 
 
 def point_key(f: ExploredFrame) -> str:
@@ -78,7 +82,6 @@ def classify(frames: Sequence[ExploredFrame], cfg: SelectConfig) -> dict[str, di
 def select(frames: Sequence[ExploredFrame], cfg: SelectConfig, known_hashes: set[str],
            descriptor: Optional[Callable] = None) -> tuple[list[ExploredFrame], dict]:
     """Candidates to label this iteration and a summary (fractions overall and per point)."""
-    cfg.validate()
     cands = [f for f in frames if cfg.trust_lo <= f.max_devi_f < cfg.trust_hi]
     fresh = [f for f in cands if structure_hash(f.atoms, f.te_K) not in known_hashes]
     by_point: dict[str, list[ExploredFrame]] = defaultdict(list)

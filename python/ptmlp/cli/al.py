@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .common import add_config_argument, example_requested, require_config
+
+
+def example() -> str:
+    from ..al.config import ALConfig
+    from ..config import example_yaml
+
+    return example_yaml(ALConfig, "ptmlp al run config.yaml")
+
 
 def add_parser(sub) -> None:
     p = sub.add_parser("al", help="active learning: train ensemble, explore, select, label, retrain")
     asub = p.add_subparsers(dest="al_command", required=True)
-    r = asub.add_parser("run", help="run or resume the loop (rerun the same command after any interruption)")
-    r.add_argument("config", help="YAML (keys: ptmlp.al.config.ALConfig)")
+    r = asub.add_parser("run", help="run or resume the loop (rerun the same command after any interruption; "
+                                    "`ptmlp al run --example` prints every key)")
+    add_config_argument(r, example, "YAML: workdir, model, training, explore, select, labeler, ...")
     r.set_defaults(run=run)
     s = asub.add_parser("status", help="per-iteration table and status.png")
     s.add_argument("workdir")
@@ -17,12 +27,14 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
+    if example_requested(args):
+        return 0
     from ..al.config import ALConfig
     from ..al.loop import ActiveLearning
     from ..al.report import status_plot, status_table
-    from ..config_io import load_yaml
+    from ..config import load_config
 
-    config = load_yaml(ALConfig, args.config)
+    config = load_config(ALConfig, require_config(args, "al run"))
     state = ActiveLearning(config, log=lambda s: print(s, flush=True)).run()
     print(status_table(state))
     print(f"plot: {status_plot(state, Path(config.workdir) / 'status.png')}")

@@ -1,6 +1,7 @@
 """Running ptmlp on clusters: SLURM templates, job tracking, MPI fan-out, restarts.
 
-- :mod:`ptmlp.hpc.jobspec`        validated job / workflow YAML (unknown keys, impossible requests refused)
+- :mod:`ptmlp.hpc.jobspec`        one config model per sbatch template; job / workflow YAML (unknown keys,
+                                  impossible requests refused; ``ptmlp slurm render --example TEMPLATE``)
 - :mod:`ptmlp.hpc.templates`      rendering the sbatch templates of ``slurm/``
 - :mod:`ptmlp.hpc.submit`         render + sbatch the jobs of a file, in dependency order
 - :mod:`ptmlp.hpc.workflow_state` job ids and states in a state file: wait, resume, resubmit failed elements

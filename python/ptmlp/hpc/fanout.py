@@ -20,7 +20,7 @@ Two modes:
     child process with the parent's MPI launcher variables removed; any failure, including
     a segfault or a job over its ``timeout_s``, is contained.
 
-Job file::
+Job file (``ptmlp fanout --example`` prints every key; paths are relative to the file)::
 
     ranks_per_job: 1
     mode: library

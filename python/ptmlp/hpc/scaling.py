@@ -11,7 +11,6 @@ the load average is printed too: efficiencies below 1 there may be other users' 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import tempfile
@@ -20,6 +19,7 @@ from pathlib import Path
 from typing import Optional, Sequence
 
 from ..errors import InputError
+from ..jsonfile import write_json
 from ..lammps_env import run_lammps
 
 FE_INPUT = """
@@ -120,7 +120,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     print(f"load average (1 min) before/after: {load_before:.2f} / {os.getloadavg()[0]:.2f} on "
           f"{os.cpu_count()} CPUs")
     if args.json:
-        Path(args.json).write_text(json.dumps([asdict(p) for p in points], indent=1) + "\n")
+        write_json(args.json, [asdict(p) for p in points])
     return 0
 
 

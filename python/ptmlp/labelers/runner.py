@@ -21,6 +21,7 @@ from ase import Atoms
 
 from ..data.store import open_or_create
 from ..data.structure_hash import structure_hash
+from ..jsonfile import dumps
 from ..progress import Progress
 from .base import LabelFailure, Labeler
 
@@ -60,7 +61,7 @@ def _read_failures(path: str) -> dict[str, dict]:
 
 def _log_failure(path: str, rec: dict) -> None:
     with open(path, "a") as fh:
-        fh.write(json.dumps(rec) + "\n")
+        fh.write(dumps(rec, indent=None) + "\n")  # strict JSON, one record a line
         fh.flush()
         os.fsync(fh.fileno())
 
