@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..atomic import atomic_temp_path
+from ..atomic import atomic_open
 
 
 def _plt():
@@ -19,15 +19,10 @@ def _plt():
 
 
 def _save(fig, path: Path) -> Path:
-    import os
-
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = atomic_temp_path(path)
-    fig.savefig(tmp, dpi=120, bbox_inches="tight", format="png")
-    os.replace(tmp, path)
+    with atomic_open(path, "wb") as fh:
+        fig.savefig(fh, dpi=120, bbox_inches="tight", format="png")
     _plt().close(fig)
-    return path
+    return Path(path)
 
 
 def parity(path: Path, truth: np.ndarray, series: dict[str, np.ndarray], xlabel: str, ylabel: str,

@@ -5,6 +5,7 @@ properties E of :data:`elements.SITE_PROPERTIES`, X_site = s1 E1 + s2 E2 over th
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import lru_cache
 
 import numpy as np
 
@@ -17,15 +18,18 @@ def site_feature_names() -> list[str]:
             + [f"AplusB_{p}" for p in props])
 
 
+@lru_cache(maxsize=1)
+def _site_matrix() -> np.ndarray:
+    return element_table().matrix(list(SITE_PROPERTIES))
+
+
 def site_vector(site: dict[str, Fraction | float]) -> np.ndarray:
     """sum_i s_i E_i of the 12 properties (s normalised to 1 over the site)."""
-    table = element_table()
-    props = list(SITE_PROPERTIES)
+    table, m = element_table(), _site_matrix()
     total = float(sum(Fraction(s) for s in site.values()))
-    out = np.zeros(len(props))
+    out = np.zeros(m.shape[1])
     for el, s in site.items():
-        z = table.index(el)
-        out += float(s) / total * np.array([table.values[p][z] for p in props])
+        out += float(s) / total * m[table.index(el)]
     return out
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..atomic import atomic_open
 from ..jsonfile import read_json, write_json
 from . import plots
 from .config import BandgapConfig
@@ -140,15 +141,9 @@ def stage_proxy(cfg: BandgapConfig) -> dict:
     ledger = FitLedger()
     res = run_proxy(corrected, pbe, [s.key for s in seeds], [p.amounts() for p in pert], cfg.proxy, cfg.seed,
                     cfg.threads, ledger)
-    (out / "models").mkdir(exist_ok=True)
     for k, model in enumerate(res.models):
-        from ..atomic import atomic_temp_path
-        import os
-
-        path = out / "models" / f"fold{k}.pt"
-        tmp = atomic_temp_path(path)
-        torch.save(model.state_dict(), tmp)
-        os.replace(tmp, path)
+        with atomic_open(out / "models" / f"fold{k}.pt", "wb") as fh:
+            torch.save(model.state_dict(), fh)
     write_json(out / "folds.json", res.folds)
     mean, spread = ensemble_labels(res.per_fold_labels)
     K = cfg.proxy.folds
