@@ -60,16 +60,14 @@ class ElementTable:
     symbols: list[str]
     values: dict[str, np.ndarray]
     filled: dict[str, list[str]] = field(default_factory=dict)
+    z_of: dict[str, int] = field(default_factory=dict)
 
     def index(self, symbol: str) -> int:
+        """Atomic number of ``symbol``; one-line InputError for an element without data."""
         try:
-            return self._z[symbol]
+            return self.z_of[symbol]
         except KeyError:
             raise InputError(f"no element data for {symbol!r} (elements H..{self.symbols[Z_MAX]} are known)") from None
-
-    @property
-    def _z(self) -> dict[str, int]:
-        return {s: z for z, s in enumerate(self.symbols) if z}
 
     def matrix(self, names: list[str]) -> np.ndarray:
         """[Z_MAX + 1, len(names)] property matrix (row 0 is zero)."""
@@ -149,7 +147,7 @@ def element_table() -> ElementTable:
         if holes:
             filled[name] = [symbols[z] for z in holes]
         values[name][0] = 0.0
-    return ElementTable(symbols, values, filled)
+    return ElementTable(symbols, values, filled, {s: z for z, s in enumerate(symbols) if z})
 
 
 def filled_cells() -> dict[str, list[str]]:
