@@ -118,7 +118,7 @@ class ForestSettings(StrictModel):
 
     trees: int = field(100, "trees per forest", ge=1)
     min_samples_leaf: int = field(2, "samples per leaf at least", ge=1)
-    max_depth: Optional[int] = field(16, "depth limit (null: none)", ge=1)
+    max_depth: Optional[int] = field(12, "depth limit (null: none)", ge=1)
     max_features: float = field(0.5, "fraction of features tried at each split", gt=0, le=1)
 
 
@@ -132,7 +132,7 @@ class ExplainSettings(StrictModel):
                                          "with the gap, drop one whose |Pearson r| with a kept one exceeds this",
                                    gt=0, le=1)
     max_perturbed: int = field(10000, "perturbed compositions used (a random subset when there are more)", ge=0)
-    shap_samples: int = field(400, "compositions explained in the SHAP plots (seeds first, then perturbed)", ge=10)
+    shap_samples: int = field(200, "compositions explained in the SHAP plots (seeds first, then perturbed)", ge=10)
     forest: ForestSettings = field(default_factory=ForestSettings, description="random-forest settings")
 
 
