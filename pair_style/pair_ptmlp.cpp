@@ -165,7 +165,7 @@ void PairPTMLP::load_models()
     fail_all(ptmlp::first_line(e.what()));
   }
   threads_ = 0;
-  use_lammps_threads(false);
+  use_lammps_threads();
   const ptmlp::Metadata &meta = models_->metadata();
   r_cut_ = meta.r_cut;
   warned_pressure_ = warned_distance_ = warned_neighbours_ = false;
@@ -183,18 +183,17 @@ void PairPTMLP::load_models()
 }
 
 // One rule for the thread count: the one LAMMPS reports ("using N OpenMP thread(s) per MPI task"),
-// comm->nthreads = OMP_NUM_THREADS, or N of `package omp N`, and 1 when OMP_NUM_THREADS is unset.
-// Warns (rank 0) when that count cannot fit the CPUs: more threads than rank 0's affinity mask
-// allows (a SLURM cpuset) or threads x ranks on the node above its online CPUs.
-void PairPTMLP::use_lammps_threads(bool log)
+// comm->nthreads = OMP_NUM_THREADS, or N of `package omp N` (which LAMMPS takes only before the box,
+// so before any pair_style), and 1 when OMP_NUM_THREADS is unset. Warns (rank 0) when that count
+// cannot fit the CPUs: more threads than rank 0's affinity mask allows (a SLURM cpuset) or
+// threads x ranks on the node above its online CPUs.
+void PairPTMLP::use_lammps_threads()
 {
   const int threads = std::max(1, comm->nthreads);
   if (threads == threads_) return;
   ptmlp::set_threads(threads);
   threads_ = threads;
   if (comm->me != 0) return;
-  if (log) utils::logmesg(lmp, "pair_style {}: now {} thread(s) per MPI rank (LAMMPS's OpenMP thread count)\n",
-                          style_, threads);
   const int mask_cpus = ptmlp::usable_cpus();
   const int online = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   if (threads > mask_cpus || threads * ranks_on_node_ > online)
@@ -277,7 +276,6 @@ void PairPTMLP::init_style()
   if (atom->tag_enable == 0)
     error->all(FLERR, "pair_style {} requires atom IDs (do not use 'atom_modify id no')", style_);
   neighbor->add_request(this, NeighConst::REQ_FULL);
-  use_lammps_threads(true);    // `package omp N` may come after pair_style
   comm_reverse = devi_every_ > 0 ? 3 * static_cast<int>(models_->size()) : 0;
   if (devi_every_ > 0 && comm->me == 0 && !devi_fp_) {
     devi_fp_ = fopen(devi_path_.c_str(), "w");

@@ -84,7 +84,7 @@ class PairPTMLP : public Pair {
   void build_edges();
   void scatter(const ptmlp::Output &, int eflag_atom_now, int vflag_atom_now, int cvflag_atom_now);
   void write_deviation();
-  void use_lammps_threads(bool log);
+  void use_lammps_threads();
   void check_finite(const ptmlp::Output &);
   void check_training_ranges();
   [[noreturn]] void fail_all(const std::string &msg);

@@ -36,6 +36,26 @@ print "PTMLP_RESULT $(pe:%.17g) $(pxx:%.17g) $(pyy:%.17g) $(pzz:%.17g) $(pxy:%.1
 """
 
 
+BCC_FE = """
+units metal
+atom_style atomic
+lattice bcc {a_A}
+region box block 0 {cells} 0 {cells} 0 {cells}
+create_box 1 box
+create_atoms 1 box
+mass 1 55.845
+{before_pair}
+pair_style ptmlp {model}
+pair_coeff * * Fe
+{after_pair}
+"""
+
+
+def bcc_fe_input(model, after_pair: str = "run 0", a_A: float = 2.855, cells: int = 3, before_pair: str = "") -> str:
+    """LAMMPS input: cells^3 bcc Fe cells (2 cells^3 atoms) on ``pair_style ptmlp model``."""
+    return BCC_FE.format(model=model, after_pair=after_pair, a_A=a_A, cells=cells, before_pair=before_pair)
+
+
 def lammps_results(workdir, atoms, pair_style, nprocs=1, processors="", type_names=TYPE_NAMES, extra="",
                    thermo_extra="", print_extra="", env_extra=None):
     write_lammps_data(workdir / "data.lmp", atoms, type_names)

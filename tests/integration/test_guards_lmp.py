@@ -13,21 +13,15 @@ from ptmlp.demo import DEMO_MODEL
 from ptmlp.guards import MIN_PAIR_DISTANCE_A
 
 from conftest import run_lmp
+from lammps_compare import bcc_fe_input
 from nonfinite_model import write_nonfinite_model
 
-FE = """
-units metal
-atom_style atomic
-lattice bcc 2.87
-region box block 0 3 0 3 0 3
-create_box 1 box
-create_atoms 1 box
-mass 1 55.845
-{extra}
-pair_style ptmlp fe_demo.pt
-pair_coeff * * Fe
-{run}
-"""
+A_A = 2.87
+
+
+def fe(extra: str, run: str) -> str:
+    """54 bcc Fe atoms (IDs 1..54, atom 1 at the origin), ``extra`` before the pair style."""
+    return bcc_fe_input("fe_demo.pt", after_pair=run, a_A=A_A, before_pair=extra)
 
 
 def lmp_error(tmp_path, text, nprocs=1) -> str:
@@ -49,22 +43,22 @@ def demo(tmp_path):
 @pytest.mark.parametrize("run", ["run 10", "minimize 1e-8 1e-10 100 1000", "fix nve all nve\nrun 10"])
 def test_coincident_atoms_stop(demo, run, plugin_built):
     """Atom 55 sits on atom 1 (both at the origin)."""
-    err = lmp_error(demo, FE.format(extra="create_atoms 1 single 0 0 0", run=run))
+    err = lmp_error(demo, fe("create_atoms 1 single 0 0 0", run))
     assert re.search(r"atoms (1 and 55|55 and 1) are 0 angstrom apart at step 0", err), err
     assert f"closer than the {MIN_PAIR_DISTANCE_A} angstrom floor (coincident or overlapping atoms)" in err
 
 
 def test_coincident_atoms_stop_on_two_ranks(demo, plugin_built):
-    err = lmp_error(demo, FE.format(extra="create_atoms 1 single 0 0 0", run="run 10"), nprocs=2)
+    err = lmp_error(demo, fe("create_atoms 1 single 0 0 0", "run 10"), nprocs=2)
     assert err.startswith("ERROR on proc ") and "0 angstrom apart at step 0" in err, err
 
 
 def test_pair_just_below_floor_stops_and_above_runs(demo, plugin_built):
     below = 0.9 * MIN_PAIR_DISTANCE_A
-    err = lmp_error(demo, FE.format(extra=f"create_atoms 1 single {below / 2.87} 0 0 units lattice", run="run 0"))
+    err = lmp_error(demo, fe(f"create_atoms 1 single {below / A_A} 0 0 units lattice", "run 0"))
     assert f"are {below:.4g} angstrom apart" in err
     above = 1.5 * MIN_PAIR_DISTANCE_A  # legal, absurd: the ZBL core of the demo model keeps it finite
-    proc = run_lmp(demo, FE.format(extra=f"create_atoms 1 single {above / 2.87} 0 0 units lattice", run="run 0"))
+    proc = run_lmp(demo, fe(f"create_atoms 1 single {above / A_A} 0 0 units lattice", "run 0"))
     assert "ERROR" not in proc.stdout
 
 

@@ -17,23 +17,10 @@ from ptmlp.demo import DEMO_MODEL
 from ptmlp.metadata import METADATA_FILE
 
 from conftest import run_lmp
+from lammps_compare import bcc_fe_input
 
 VECTORS = Path(__file__).resolve().parents[1] / "data" / "metadata_vectors"
 EXPECTED = json.loads((VECTORS / "expected.json").read_text())
-
-FE_BCC = """
-units metal
-atom_style atomic
-lattice bcc 2.87
-region box block 0 2 0 2 0 2
-create_box 1 box
-create_atoms 1 box
-mass 1 55.845
-pair_style ptmlp m.pt
-pair_coeff * * Fe
-run 0
-"""
-
 
 def pack(vector: str, dst: Path) -> Path:
     """The demo model's TorchScript with the vector's bytes as its metadata.json."""
@@ -48,7 +35,7 @@ def pack(vector: str, dst: Path) -> Path:
 ])
 def test_vector_through_lmp(tmp_path, vector, plugin_built):
     pack(vector, tmp_path / "m.pt")
-    proc = run_lmp(tmp_path, FE_BCC, check=False)
+    proc = run_lmp(tmp_path, bcc_fe_input("m.pt", cells=2), check=False)
     text = proc.stdout + proc.stderr
     errors = [ln for ln in text.splitlines() if ln.startswith("ERROR")]
     expected = EXPECTED[vector]

@@ -13,23 +13,11 @@ import pytest
 from ptmlp.demo import DEMO_MODEL
 from ptmlp.lammps_env import venv_bin
 
-FE = f"""
-{{package}}
-units metal
-atom_style atomic
-lattice bcc 2.855
-region box block 0 2 0 2 0 2
-create_box 1 box
-create_atoms 1 box
-mass 1 55.845
-pair_style ptmlp {DEMO_MODEL}
-pair_coeff * * Fe
-run 0
-"""
-
+from lammps_compare import bcc_fe_input
 
 def run(tmp_path, omp_num_threads: str | None, package: str = "") -> str:
-    (tmp_path / "in.lmp").write_text(FE.format(package=package))
+    """16 bcc Fe atoms, run 0; ``package`` comes first (LAMMPS takes it only before the box)."""
+    (tmp_path / "in.lmp").write_text(package + bcc_fe_input(DEMO_MODEL, cells=2))
     env = {k: v for k, v in os.environ.items()
            if k not in ("OMP_NUM_THREADS", "LAMMPS_PLUGIN_PATH", "PTMLP_PLUGIN_DIR")}
     if omp_num_threads is not None:
@@ -44,7 +32,6 @@ def counts(out: str) -> tuple[int, int]:
     """(threads LAMMPS reports, threads the plugin reports)."""
     lammps = [int(n) for n in re.findall(r"(?:using|set) (\d+) OpenMP thread\(s\) per MPI task", out)]
     plugin = [int(n) for n in re.findall(r"with (\d+) thread\(s\) per MPI rank \(LAMMPS's OpenMP thread count", out)]
-    plugin += [int(n) for n in re.findall(r"pair_style ptmlp: now (\d+) thread\(s\) per MPI rank", out)]
     assert lammps and plugin, out[-2000:]
     return lammps[-1], plugin[-1]
 

@@ -16,18 +16,10 @@ from ptmlp.metadata import METADATA_FILE, read_model_metadata
 from ptmlp.thermo import read_thermo
 
 from conftest import run_lmp
+from lammps_compare import bcc_fe_input
 
 A0_A = 2.855  # bcc Fe lattice parameter of the Mendelev EAM the demo model was fitted to
-FE = """
-units metal
-atom_style atomic
-lattice bcc {a}
-region box block 0 3 0 3 0 3
-create_box 1 box
-create_atoms 1 box
-mass 1 55.845
-pair_style ptmlp {model}
-pair_coeff * * Fe
+MD = """
 velocity all create 300 4928459 loop geom
 fix nve all nve
 timestep 0.0005
@@ -36,6 +28,10 @@ thermo_style custom step temp pe press
 thermo_modify format float %.10g
 run {steps}
 """
+
+
+def fe(a_A: float, model, steps: int) -> str:
+    return bcc_fe_input(model, after_pair=MD.format(steps=steps), a_A=a_A)
 
 
 def warnings_of(text: str) -> list[str]:
@@ -53,7 +49,7 @@ def demo_with_ranges(path, **training):
 @pytest.mark.parametrize("nprocs", [1, 2])
 def test_compressed_fe_warns_once_with_the_pressure(tmp_path, nprocs, plugin_built):
     a = A0_A * 0.4 ** (1 / 3)
-    proc = run_lmp(tmp_path, FE.format(a=a, model=DEMO_MODEL, steps=5), nprocs=nprocs)
+    proc = run_lmp(tmp_path, fe(a, DEMO_MODEL, 5), nprocs=nprocs)
     warned = warnings_of(proc.stdout)
     assert len(warned) == 1, proc.stdout[-3000:]
     m = re.search(r"at step 0 the configuration is outside the training data of model \S+fe_demo.pt: "
@@ -68,7 +64,7 @@ def test_compressed_fe_warns_once_with_the_pressure(tmp_path, nprocs, plugin_bui
 
 def test_equilibrium_fe_does_not_warn(tmp_path, plugin_built):
     model = demo_with_ranges(tmp_path / "m.pt", min_pair_distance_A=2.2, neighbours_per_atom_range=[50, 70])
-    proc = run_lmp(tmp_path, FE.format(a=A0_A, model=model, steps=5))
+    proc = run_lmp(tmp_path, fe(A0_A, model, 5))
     assert not warnings_of(proc.stdout) and "WARNING" not in proc.stdout, proc.stdout[-2000:]
 
 
@@ -77,7 +73,7 @@ def test_all_recorded_quantities_in_one_warning(tmp_path, plugin_built):
     at V/V0 = 0.4 the shortest pair is 1.82 angstrom and the count far above 70."""
     model = demo_with_ranges(tmp_path / "m.pt", min_pair_distance_A=2.2, neighbours_per_atom_range=[50, 70])
     a = A0_A * 0.4 ** (1 / 3)
-    proc = run_lmp(tmp_path, FE.format(a=a, model="m.pt", steps=20))
+    proc = run_lmp(tmp_path, fe(a, "m.pt", 20))
     warned = warnings_of(proc.stdout)
     assert len(warned) == 1, proc.stdout[-3000:]
     assert "virial pressure" in warned[0] and "(trained -6.845 to 90.38 GPa)" in warned[0]
