@@ -43,6 +43,33 @@ def test_import_info_split(tmp_path):
     assert bad.returncode == 2 and bad.stderr.strip() == "ptmlp data: error: nothing.xyz: no such file or folder"
 
 
+def test_failed_import_leaves_nothing(tmp_path):
+    """A source that cannot be read (missing, or not labelled) writes nothing: no dataset, no
+    lock or temporary file; an existing dataset keeps its bytes."""
+    write(tmp_path / "unlabelled.extxyz", bulk("Al", "fcc", a=4.05, cubic=True))
+    cases = [(["nothing.xyz"], "nothing.xyz: no such file or folder"),
+             ([str(FIXTURES / "al2.extxyz"), "unlabelled.extxyz"],
+              "unlabelled.extxyz: frame 0 has no energy/forces labels (not a labelled file)")]
+    for sources, message in cases:
+        bad = ptmlp("data", "import", *sources, "-o", "new.h5", cwd=tmp_path, check=False)
+        assert bad.returncode == 2 and bad.stderr.strip() == f"ptmlp data: error: {message}"
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["unlabelled.extxyz"]
+    ptmlp("data", "import", str(FIXTURES / "al2.extxyz"), "-o", "d.h5", cwd=tmp_path)
+    before = (tmp_path / "d.h5").read_bytes()
+    for sources, message in cases:
+        bad = ptmlp("data", "import", *sources, "-o", "d.h5", cwd=tmp_path, check=False)
+        assert bad.returncode == 2 and bad.stderr.strip() == f"ptmlp data: error: {message}"
+        assert (tmp_path / "d.h5").read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["d.h5", "unlabelled.extxyz"]
+
+
+def test_import_several_sources_counts_each(tmp_path):
+    out = ptmlp("data", "import", str(FIXTURES / "al2.extxyz"), str(FIXTURES / "al2.traj"), "-o", "d.h5",
+                cwd=tmp_path).stdout.splitlines()
+    assert out[0].endswith("al2.extxyz: 3 frames read, 3 new") and out[1].endswith("al2.traj: 3 frames read, 0 new")
+    assert out[2] == "d.h5: 3 frames (3 added)"
+
+
 def test_label_with_mpi_ranks(tmp_path):
     cells = []
     for k in range(12):

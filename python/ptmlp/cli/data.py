@@ -51,18 +51,18 @@ def add_parser(sub) -> None:
 
 
 def run_import(args) -> int:
+    """Every source is read before anything is written; then all their frames go into the
+    dataset in one atomic step: a source that cannot be read leaves the dataset as it was (and
+    creates none)."""
     from ..data.importers import import_frames
-    from ..data.store import open_or_create
+    from ..data.store import Dataset
 
     validate_options(ImportOptions, args)
-    ds = open_or_create(args.output)
-    total = 0
-    for src in args.sources:
-        frames = import_frames(src, fmt=args.format, group=args.group, te_K=args.te_K)
-        added = ds.append(frames)
-        total += added
-        print(f"{src}: {len(frames)} frames read, {added} new")
-    print(f"{args.output}: {len(ds)} frames ({total} added)")
+    batches = [import_frames(src, fmt=args.format, group=args.group, te_K=args.te_K) for src in args.sources]
+    ds, added = Dataset.write(args.output, batches)
+    for src, frames, n_new in zip(args.sources, batches, added):
+        print(f"{src}: {len(frames)} frames read, {n_new} new")
+    print(f"{args.output}: {len(ds)} frames ({sum(added)} added)")
     return 0
 
 

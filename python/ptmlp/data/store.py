@@ -8,24 +8,20 @@ One file per dataset, flat resizable arrays (all created with the file):
     string_bytes (B,) uint8 + string_end (S,) int64       table of group names and provenance JSON
     commit (C, 4) int64       rows [frames, atoms, strings, string bytes]; the last row is the committed state
 
-Append is atomic: data are written past the committed sizes, flushed, and only then a new
-``commit`` row is added. The file is only ever opened for writing in HDF5 SWMR mode, whose
-ordered metadata flushes keep it readable at every instant, so a writer killed at any point
-leaves every committed frame intact (tests/unit/test_data_store.py kills one mid-append).
-Readers use the committed sizes and ignore any uncommitted tail, which the next append
-overwrites. If HDF5 refuses to reopen the file for writing after a crash (its "open for
-write" flag survives), the committed content is copied to a fresh file that atomically
-replaces it.
+Appends are atomic and a file is never open for writing under its own name (see
+``h5store``): creation writes the whole file under a temporary name, an append writes a copy
+that replaces the file. A failure or a writer killed at any instant leaves the previous file,
+readable by every HDF5 tool, and no partial file. The ``commit`` table records the sizes of
+each append; readers use the last row (files written by earlier ptmlp versions in SWMR mode
+may hold an uncommitted tail past it, which the next append overwrites).
 """
 
 from __future__ import annotations
 
-import fcntl
 import json
 import math
 import os
 import warnings
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable, Optional, Sequence
 
@@ -33,10 +29,11 @@ import h5py
 import numpy as np
 from ase import Atoms
 
-from ..atomic import atomic_temp_path
 from ..errors import InputError, PtmlpError
 from ..jsonfile import to_strict
 from .frame import Frame
+from .h5store import append_transaction, create_store, swmr_reader
+from .h5store import open_swmr_writer, writer_lock  # noqa: F401  (imported from here by ptmlp.elf.store)
 from .structure_hash import structure_hash
 
 FORMAT = "ptmlp-dataset"
@@ -101,9 +98,10 @@ def _strings(arrays: dict[str, np.ndarray]) -> list[str]:
 
 
 class Dataset:
-    """A ptmlp HDF5 dataset. Reading never blocks a writer; appends are atomic.
+    """A ptmlp HDF5 dataset. Readers see whole appends only; appends are atomic.
 
     >>> ds = Dataset.create("data.h5")            # or Dataset("data.h5") for an existing one
+    >>> ds, added = Dataset.write("data.h5", [frames_a, frames_b])   # create or append, atomically
     >>> ds.append(frames)                         # returns the number of new (non-duplicate) frames
     >>> frames = ds.read()                        # list of Frame, or ds.read([0, 5, 7])
     """
@@ -117,16 +115,33 @@ class Dataset:
 
     @classmethod
     def create(cls, path: str | os.PathLike, exist_ok: bool = False) -> "Dataset":
-        path = str(path)
+        """A new, empty dataset (with ``exist_ok`` an existing one is opened instead)."""
         if os.path.exists(path):
             if not exist_ok:
                 raise InputError(f"dataset {path} already exists; append to it or choose another name")
             return cls(path)
-        tmp = atomic_temp_path(path)
-        with h5py.File(tmp, "w", libver="latest") as f:
+        return cls.write(path, [])[0]
+
+    @classmethod
+    def write(cls, path: str | os.PathLike, batches: Sequence[Sequence[Frame]],
+              dedup: bool = True) -> tuple["Dataset", list[int]]:
+        """Append ``batches`` (e.g. one per source file) to the dataset ``path``, creating it if
+        it does not exist, in one atomic step: the file appears, or changes, completely or not at
+        all. Returns the dataset and the number of frames each batch added (duplicates of stored
+        frames and of earlier batches are skipped when ``dedup``)."""
+        path = str(path)
+        if os.path.exists(path):
+            ds = cls(path)
+            return ds, ds.append_batches(batches, dedup)
+        batches = _validated(batches)
+        added: list[int] = []
+
+        def fill(f: h5py.File) -> None:
             _create_layout(f)
-        os.replace(tmp, path)
-        return cls(path)
+            added.extend(_append_into(f, batches, dedup))
+
+        create_store(path, "dataset", DatasetError, fill)
+        return cls(path), added
 
     # ---- reading ---------------------------------------------------------------
     def _reader(self):
@@ -172,115 +187,76 @@ class Dataset:
         return out
 
     # ---- writing ---------------------------------------------------------------
-    @contextmanager
-    def _writer(self):
-        with writer_lock(self.path, DatasetError(f"dataset {self.path} is being written by another process")):
-            try:
-                f = open_swmr_writer(self.path)
-            except OSError as exc:
-                if "open for write" not in str(exc) and "consistency flags" not in str(exc):
-                    raise DatasetError(f"dataset {self.path}: cannot be opened for writing "
-                                       f"({str(exc).splitlines()[0]})") from None
-                self._recover()
-                f = open_swmr_writer(self.path)
-            try:
-                _check_format(f, self.path)
-                yield f
-            finally:
-                f.close()
-
-    def _recover(self) -> None:
-        """Copy the committed content of a file left flagged 'open for write' by a crash."""
-        with self._reader() as f:
-            arr = _read_committed(f)
-        tmp = atomic_temp_path(self.path)
-        with h5py.File(tmp, "w", libver="latest") as g:
-            _create_layout(g)
-            sizes = _write_arrays(g, arr, (0, 0, 0, 0))
-            _commit(g, sizes)
-        os.replace(tmp, self.path)
-        warnings.warn(f"dataset {self.path}: recovered {sizes[0]} committed frames after an interrupted write",
-                      stacklevel=3)
-
     def append(self, frames: Iterable[Frame], dedup: bool = True) -> int:
         """Append frames atomically (all or none); skip structures already present when ``dedup``.
 
         Returns the number of frames added.
         """
-        frames = list(frames)
-        for k, fr in enumerate(frames):
-            _validate(fr, k)
-        with self._writer() as f:
-            state = _committed(f)
-            n_frames = state[0]
-            known = {h.decode() for h in f["hash"][:n_frames]} if dedup else set()
-            strings = _strings({"string_bytes": f["string_bytes"][:state[3]], "string_end": f["string_end"][:state[2]]})
-            string_ids = {s: k for k, s in enumerate(strings)}
-            new_strings: list[str] = []
+        return self.append_batches([list(frames)], dedup)[0]
 
-            def sid(text: str) -> int:
-                if text not in string_ids:
-                    string_ids[text] = len(strings) + len(new_strings)
-                    new_strings.append(text)
-                return string_ids[text]
+    def append_batches(self, batches: Sequence[Sequence[Frame]], dedup: bool = True) -> list[int]:
+        """Append several batches (e.g. one per source file) in one atomic step; the number of
+        frames each batch added (duplicates of earlier batches are skipped too)."""
+        batches = _validated(batches)
+        if not any(batches):
+            return [0] * len(batches)
+        with append_transaction(self.path, "dataset", DatasetError, rebuild=self._rebuild) as f:
+            _check_format(f, self.path)
+            return _append_into(f, batches, dedup)
 
-            keep, hashes = [], []
-            for fr in frames:
-                h = structure_hash(fr.atoms, fr.te_K)
-                if dedup and h in known:
-                    continue
-                known.add(h)
-                keep.append(fr)
-                hashes.append(h)
-            if not keep:
-                return 0
-            arr = _frames_to_arrays(keep, hashes, sid)
-            encoded = [s.encode("utf-8") for s in new_strings]
-            arr["string_bytes"] = np.frombuffer(b"".join(encoded), dtype=np.uint8)
-            arr["string_end"] = state[3] + np.cumsum([len(e) for e in encoded]).astype(np.int64)
-            sizes = _write_arrays(f, arr, state)
-            _commit(f, sizes)
-            return len(keep)
+    def _rebuild(self, tmp: Path) -> None:
+        """Write the committed content of a file left flagged by a killed SWMR writer (ptmlp
+        before issue #19) as a fresh file at ``tmp``."""
+        with self._reader() as f:
+            arr = _read_committed(f)
+        with h5py.File(tmp, "w") as g:
+            _create_layout(g)
+            sizes = _write_arrays(g, arr, (0, 0, 0, 0))
+            _commit(g, sizes)
+        warnings.warn(f"dataset {self.path}: recovered {sizes[0]} committed frames after an interrupted write",
+                      stacklevel=5)
 
 
-@contextmanager
-def swmr_reader(path: str, what: str, error: type[Exception]):
-    """Open ``path`` read-only in SWMR mode (sees only what a writer has committed); a file that
-    is not HDF5 raises ``error`` with one line naming ``what`` and the path."""
-    try:
-        f = h5py.File(path, "r", libver="latest", swmr=True)
-    except OSError as exc:
-        raise error(f"{what} {path}: cannot be opened as HDF5 ({str(exc).splitlines()[0]})") from None
-    try:
-        yield f
-    finally:
-        f.close()
+def _validated(batches: Sequence[Sequence[Frame]]) -> list[list[Frame]]:
+    out = [list(b) for b in batches]
+    for k, fr in enumerate(fr for batch in out for fr in batch):
+        _validate(fr, k)
+    return out
 
 
-@contextmanager
-def writer_lock(path: str, busy: Exception):
-    """Hold the exclusive advisory lock ``path + ".lock"`` (one writer at a time); raise ``busy``
-    at once when another process holds it."""
-    lock = open(path + ".lock", "a")
-    try:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise busy from None
-        yield
-    finally:
-        fcntl.flock(lock, fcntl.LOCK_UN)
-        lock.close()
+def _append_into(f: h5py.File, batches: Sequence[Sequence[Frame]], dedup: bool) -> list[int]:
+    """Write the frames of ``batches`` past the committed content of the open file ``f`` and
+    commit them; the number of frames added per batch."""
+    state = _committed(f)
+    known = {h.decode() for h in f["hash"][:state[0]]} if dedup else set()
+    strings = _strings({"string_bytes": f["string_bytes"][:state[3]], "string_end": f["string_end"][:state[2]]})
+    string_ids = {s: k for k, s in enumerate(strings)}
+    new_strings: list[str] = []
 
+    def sid(text: str) -> int:
+        if text not in string_ids:
+            string_ids[text] = len(strings) + len(new_strings)
+            new_strings.append(text)
+        return string_ids[text]
 
-def open_swmr_writer(path: str) -> h5py.File:
-    """Open for writing directly in SWMR mode: the file is never in a non-SWMR write state, so
-    readers (and a crash) always see a consistent file. Data past the committed sizes are
-    simply overwritten by the next append."""
-    fapl = h5py.h5p.create(h5py.h5p.FILE_ACCESS)
-    fapl.set_libver_bounds(h5py.h5f.LIBVER_LATEST, h5py.h5f.LIBVER_LATEST)
-    fid = h5py.h5f.open(path.encode(), h5py.h5f.ACC_RDWR | h5py.h5f.ACC_SWMR_WRITE, fapl)
-    return h5py.File(fid)
+    keep, hashes, added = [], [], []
+    for batch in batches:
+        n_before = len(keep)
+        for fr in batch:
+            h = structure_hash(fr.atoms, fr.te_K)
+            if dedup and h in known:
+                continue
+            known.add(h)
+            keep.append(fr)
+            hashes.append(h)
+        added.append(len(keep) - n_before)
+    if keep:
+        arr = _frames_to_arrays(keep, hashes, sid)
+        encoded = [s.encode("utf-8") for s in new_strings]
+        arr["string_bytes"] = np.frombuffer(b"".join(encoded), dtype=np.uint8)
+        arr["string_end"] = state[3] + np.cumsum([len(e) for e in encoded]).astype(np.int64)
+        _commit(f, _write_arrays(f, arr, state))
+    return added
 
 
 def _validate(fr: Frame, k: int) -> None:
@@ -320,7 +296,7 @@ def _frames_to_arrays(frames: Sequence[Frame], hashes: Sequence[str], sid) -> di
 
 
 def _write_arrays(f: h5py.File, arr: dict[str, np.ndarray], state: Sequence[int]) -> tuple[int, int, int, int]:
-    """Write arrays past the committed sizes ``state``; flush; return the new sizes (not yet committed)."""
+    """Write arrays past the committed sizes ``state``; return the new sizes (not yet committed)."""
     n_frames, n_atoms, n_strings, n_bytes = state
     sizes = (n_frames + len(arr["n_atoms"]), n_atoms + len(arr["numbers"]),
              n_strings + len(arr["string_end"]), n_bytes + len(arr["string_bytes"]))
@@ -332,7 +308,6 @@ def _write_arrays(f: h5py.File, arr: dict[str, np.ndarray], state: Sequence[int]
                 if ds.shape[0] < end:
                     ds.resize(end, axis=0)
                 ds[start:end] = arr[name]
-            f[name].flush()
     return sizes
 
 
@@ -340,8 +315,6 @@ def _commit(f: h5py.File, sizes: Sequence[int]) -> None:
     c = f["commit"]
     c.resize(c.shape[0] + 1, axis=0)
     c[c.shape[0] - 1] = np.asarray(sizes, dtype=np.int64)
-    c.flush()
-    f.flush()
 
 
 def open_or_create(path: str | os.PathLike) -> Dataset:
