@@ -125,13 +125,14 @@ def test_configs_reject_unknown_keys(tmp_path):
     assert cfg.output == str(tmp_path / "elf_data.h5")  # relative to the config file
 
 
-def test_fit_is_seeded_and_learns():
+def test_fit_is_seeded_and_learns(tmp_path):
     from ptmlp.elf.training import fit
 
     rng = np.random.default_rng(0)
     x = rng.normal(size=(2000, 165)).astype(np.float32) * 5 + 2
     y = (1 / (1 + np.exp(-(x[:, :10].sum(1) - 20) / 5))).astype(np.float32)  # smooth in raw features
-    cfg = TrainConfig(epochs=10, batch_size=128, seed=3, lr=1e-3)
+    (tmp_path / "d.h5").write_bytes(b"")  # the config checks that its dataset exists; fit() does not read it
+    cfg = TrainConfig(dataset=str(tmp_path / "d.h5"), epochs=10, batch_size=128, seed=3, lr=1e-3)
     weights = []
     for _ in range(2):
         torch.manual_seed(cfg.seed)
