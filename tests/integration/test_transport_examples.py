@@ -42,5 +42,5 @@ def test_shipped_example_runs_and_analyses(tmp_path, example):
     assert p.returncode == 0, p.stderr
     s = read_json(tmp_path / "analysis/summary.json")
     key = RESULT[cfg["template"]].format(species=run["type_names"][0])
-    print(f"{example.name}: {key} = {s[key]:.4g} +- {s[key + '_std_err']:.2g} (smoke run)")
-    assert s[key] > 0 and s[key + "_std_err"] > 0
+    print(f"{example.name}: {key} = {s[key]:.4g} +- {s[key + '_err']:.2g} (smoke run)")
+    assert s[key] > 0 and s[key + "_err"] > 0

@@ -91,5 +91,5 @@ def test_cli_from_config_file_names_its_command(tmp_path, capsys):
     assert out.startswith(f"ptmlp analyze kappa: green-kubo -> {tmp_path / 'res'}/summary.json\n"), out
     s = read_json(tmp_path / "res/summary.json")
     res = kappa_green_kubo(runs, max_correlation_time_ps=0.6)
-    assert s["kappa_W_per_mK"] == res.kappa.value and s["kappa_W_per_mK_std_err"] == res.kappa.std_err
+    assert s["kappa_W_per_mK"] == res.kappa.value and s["kappa_W_per_mK_err"] == res.kappa.std_err
     assert s["inputs"] == [str(r) for r in runs]

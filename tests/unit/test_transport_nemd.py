@@ -124,11 +124,18 @@ def test_inverse_length_extrapolation_known_answer():
     kappa_inf, c = 10.0, 50.0  # W/m/K, A m K / W
     lengths = np.array([50.0, 100.0, 200.0, 400.0])
     kappas = [Measurement(1.0 / (1.0 / kappa_inf + c / L / 100.0), 0.01 / (1.0 / kappa_inf + c / L / 100.0)) for L in lengths]
-    ext = extrapolate_inverse_length(lengths, kappas)
-    print(f"kappa_inf {ext.kappa_inf} (exact 10)")
-    assert ext.kappa_inf.value == pytest.approx(kappa_inf, rel=1e-6)
-    assert 0 < ext.kappa_inf.std_err < 0.5
-    assert not ext.notes.messages
+    with pytest.warns(TransportWarning, match="above every measured value"):
+        ext = extrapolate_inverse_length(lengths, kappas)
+    print(f"kappa_inf {ext.chosen.value} (exact 10), {ext.chosen.form.name}; tried "
+          f"{[(t.form.name, f'{t.value}') for t in ext.tried]}")
+    assert ext.chosen.form.name == "inverse"  # exact 1/kappa data: chi^2 = 0
+    assert ext.chosen.value.value == pytest.approx(kappa_inf, rel=1e-6)
+    assert 0 < ext.chosen.value.std_err < 0.5
+    assert ext.estimate.value == ext.chosen.value.value and ext.estimate.stat_err == ext.chosen.value.std_err
+    linear = next(t for t in ext.tried if t.form.name == "linear")
+    assert ext.estimate.sys_err == pytest.approx(abs(linear.value.value - kappa_inf))  # the other acceptable form
+    # a real size effect puts kappa_inf beyond the longest box by more than its error: that is flagged (#20)
+    assert len(ext.notes.messages) == 1 and "rests on the fitted form" in ext.notes.messages[0]
 
 
 @pytest.mark.filterwarnings("ignore::ptmlp.transport.results.TransportWarning")
@@ -147,9 +154,52 @@ def test_untrustworthy_extrapolations_warn():
 def test_zero_shear_extrapolation():
     rates = np.array([1e9, 4e9, 9e9, 16e9])
     etas = [Measurement(1e-3 - 2e-9 * math.sqrt(r), 1e-6) for r in rates]
-    zs = zero_shear_extrapolation(rates, etas)
-    assert zs.viscosity0.value == pytest.approx(1e-3, rel=1e-6)
+    with pytest.warns(TransportWarning, match="above every measured value"):  # by construction (#20)
+        zs = zero_shear_extrapolation(rates, etas)
+    assert zs.chosen.form.name == "sqrt" and zs.estimate.value == pytest.approx(1e-3, rel=1e-6)
     with pytest.warns(TransportWarning, match="one shear rate only"):
         zero_shear_extrapolation([1e9], [Measurement(1e-3, 1e-5)])
     with pytest.raises(InputError, match="shear rates must be positive"):
         zero_shear_extrapolation([0.0, 1e9], etas[:2])
+
+
+#: Muller-Plathe LJ viscosity (issue #20): eta* at four shear rates (T* = 0.722, rho* = 0.8442). The
+#: issue gives the four values and the outcome of both fits, not the rates or errors; these are
+#: reconstructed as a Muller-Plathe series produces them: swap_every 50, 100, 200, 400 (the momentum
+#: flux halves each time, the rate ~ flux / eta), the highest rate gamma* = 0.4, and errors growing as
+#: 1/rate (a fixed error of the velocity gradient), 0.30 at the lowest rate. They reproduce the
+#: issue's numbers: sqrt 3.52 +- 0.18, linear 3.38 +- 0.11.
+LJ_ETA_STAR = [3.12, 3.27, 3.29, 3.30]
+LJ_SWAP_EVERY = np.array([50, 100, 200, 400])
+LJ_RATE_STAR = 0.4 * (LJ_SWAP_EVERY[0] * 3.12) / (LJ_SWAP_EVERY * np.array(LJ_ETA_STAR))
+LJ_ERR_STAR = 0.30 * LJ_RATE_STAR[-1] / LJ_RATE_STAR
+
+
+@pytest.mark.filterwarnings("ignore::ptmlp.transport.results.TransportWarning")
+def test_zero_shear_four_lj_rates_every_fit_reported_and_sqrt_flagged():
+    etas = [Measurement(v, e) for v, e in zip(LJ_ETA_STAR, LJ_ERR_STAR)]
+    forced = zero_shear_extrapolation(LJ_RATE_STAR, etas, variable="sqrt")  # the old default
+    auto = zero_shear_extrapolation(LJ_RATE_STAR, etas)
+    fits = {t.form.name: t for t in auto.tried}
+    print("\ngamma*  " + "  ".join(f"{r:.4f}" for r in LJ_RATE_STAR))
+    print("eta*    " + "  ".join(f"{v:.2f}+-{e:.3f}" for v, e in zip(LJ_ETA_STAR, LJ_ERR_STAR)))
+    for t in auto.tried:
+        print(f"{t.form.name:7s} eta*_0 = {t.value.value:.3f} +- {t.value.std_err:.3f}  chi2/dof {t.fit.chi2_per_dof:.3f} "
+              f"p {t.fit.p_value:.2f}  outside the data by {t.outside_by:.3f} -> {'FLAGGED' if t.outside else 'ok'}")
+    print(f"chosen: {auto.chosen.form.name} ({auto.criterion}); result {auto.estimate.value:.3f} +- "
+          f"{auto.estimate.stat_err:.3f} (stat) +- {auto.estimate.sys_err:.3f} (sys)")
+    print("warnings with sqrt forced:", forced.notes.messages)
+    assert round(fits["sqrt"].value.value, 2) == 3.52 and round(fits["sqrt"].value.std_err, 2) == 0.18
+    assert round(fits["linear"].value.value, 2) == 3.38 and round(fits["linear"].value.std_err, 2) == 0.11
+    # sqrt lies above every measured value by more than its error: flagged when it is the result
+    assert fits["sqrt"].outside and not fits["linear"].outside
+    assert any("above every measured value" in m and "sqrt fit" in m for m in forced.notes.messages)
+    # both fits are acceptable and equally good (delta chi^2 < 1): the stated order takes linear, no warning
+    assert fits["sqrt"].acceptable and fits["linear"].acceptable
+    assert auto.chosen.form.name == "linear" and not any("above every" in m for m in auto.notes.messages)
+    # the form ambiguity is the systematic error; the summary lists every fit and the criterion
+    assert auto.estimate.sys_err == pytest.approx(fits["sqrt"].value.value - fits["linear"].value.value)
+    s = auto.summary()
+    assert [f["form"] for f in s["extrapolation"]["fits"]] == ["linear", "sqrt"]
+    assert s["extrapolation"]["chosen"] == "linear" and "p-value >= 0.05" in s["extrapolation"]["criterion"]
+    assert s["viscosity_Pa_s_err"] == pytest.approx(math.hypot(s["viscosity_Pa_s_stat_err"], s["viscosity_Pa_s_sys_err"]))

@@ -63,7 +63,7 @@ def test_green_kubo_cepstral_and_helfand_recover_known_viscosity(tmp_path):
         assert abs(m.value - exp) < 3 * m.std_err + 0.02 * exp
         assert m.relative_err < 0.15
     s = res.summary()
-    assert s["viscosity_Pa_s"] == gk.value and s["viscosity_Pa_s_std_err"] == gk.std_err
+    assert s["viscosity_Pa_s"] == gk.value and s["viscosity_Pa_s_err"] == gk.std_err
     assert set(s["viscosity_components_Pa_s"]) == {"(Pxx-Pyy/2-Pzz/2)/sqrt3", "(Pyy-Pzz)/2", "Pxy", "Pxz", "Pyz"}
 
 

@@ -20,7 +20,7 @@ HELPS = {"kappa": "thermal conductivity (Green-Kubo heat flux, or NEMD profiles 
          "diffusion": "self-diffusion per species from MSDs (Yeh-Hummer corrected with a viscosity)",
          "conductivity": "ionic conductivity (Green-Kubo charge current, Nernst-Einstein) from formal charges",
          "run": "run an inputs/ template (independent seeds) for the potential and structure of a YAML config"}
-_NESTED = ("potential", "structure", "variables")  # set in the config file only
+_NESTED = ("potential", "structure", "variables", "lj")  # set in the config file only
 
 
 def add_parser(sub) -> None:
@@ -200,8 +200,8 @@ def run(args) -> int:
     if command == "run":
         print(f"{args.prefix}: {summary['method']} in {opts.workdir} (summary.json; runs "
               f"{', '.join(os.path.basename(r['folder']) for r in summary['runs'])})")
-        return 0
-    print(f"{args.prefix}: {summary.get('method', '')} -> {out_dir(command, opts)}/summary.json")
+    else:
+        print(f"{args.prefix}: {summary.get('method', '')} -> {out_dir(command, opts)}/summary.json")
     for line in headline(summary):
         print("  " + line)
     for w in summary.get("warnings", []):

@@ -13,7 +13,7 @@ Nat. Phys. 15, 967 (2019)).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional, Sequence, Union
 
@@ -25,7 +25,8 @@ from .cepstral import CepstralResult, cepstral
 from .greenkubo import GreenKuboResult, green_kubo
 from .kappa_gk import sample_interval_s
 from .readers import read_blocks, require, run_info_near
-from .results import Measurement, Notes
+from .results import UNCERTAINTY_NOTE, Measurement, Notes
+from .temperature import TemperatureRecord, find_record, temperature_of_runs
 from .trajectory import type_name_map
 
 
@@ -72,6 +73,9 @@ class ChargeCurrentRun:
     volume_m3: float
     temperature_K: float
     type_names: dict
+    temperature: Optional[TemperatureRecord] = None  # the run's sampled temperature, if found
+    temperature_source: str = "measured"  # of temperature_K: measured, given or target
+    notes: Notes = field(default_factory=Notes)
 
 
 def load_charge_current(path: str | Path, charges: dict, *, volume_A3: Optional[float] = None,
@@ -97,18 +101,19 @@ def load_charge_current(path: str | Path, charges: dict, *, volume_A3: Optional[
     current = (v * qn[None, None, :]).sum(axis=2) * C.E_CHARGE_C * C.A_PER_PS_M_PER_S
     vol = float(require(info, "volume_A3", volume_A3, str(path), "--volume-A3"))
     ts = float(require(info, "timestep_ps", timestep_ps, str(path), "--timestep-ps"))
-    temp = temperature_K
-    if temp is None:
-        hf = path.parent / "heatflux.dat"
-        temp = float(require(info, "T_target_K", None, str(path), "--temperature-K"))
-        if hf.is_file():
-            from .readers import read_ave_time
-
-            header, data = read_ave_time(hf)
-            if "v_T_inst" in header:
-                temp = float(data[:, header.index("v_T_inst")].mean())
+    notes = Notes()
+    record = find_record(path)
+    if temperature_K is not None:
+        temp, source = float(temperature_K), "given"
+    elif record is not None:
+        temp, source = float(record.series_K.mean()), "measured"
+    else:
+        temp, source = float(require(info, "T_target_K", None, str(path), "--temperature-K")), "target"
+        notes.warn(f"{path}: no temperature series next to it (temperature.dat, heatflux.dat, log.lammps); "
+                   f"using the target {temp:g} K")
     return ChargeCurrentRun(current_A_m_per_s=current, dt_s=sample_interval_s(blocks.steps, ts, path),
-                            volume_m3=vol * C.ANGSTROM_M ** 3, temperature_K=float(temp), type_names=names)
+                            volume_m3=vol * C.ANGSTROM_M ** 3, temperature_K=temp, type_names=names,
+                            temperature=record, temperature_source=source, notes=notes)
 
 
 @dataclass
@@ -117,13 +122,12 @@ class ConductivityResult:
     sigma_cepstral: CepstralResult
     gk: GreenKuboResult
     sigma_nernst_einstein: Optional[Measurement]
+    temperature_keys: dict
     notes: Notes
 
     def summary(self) -> dict:
         out = {"quantity": "ionic conductivity", "method": "green-kubo charge current"}
-        out.update(self.sigma.as_dict("sigma_S_per_m"))
-        out["sigma_S_per_m_std_err_statistical"] = self.gk.statistical_err
-        out["sigma_S_per_m_std_err_truncation"] = self.gk.truncation_err
+        out.update(self.gk.estimate.as_dict("sigma_S_per_m"))
         out.update(self.sigma_cepstral.value.as_dict("sigma_cepstral_S_per_m"))
         out["cutoff_time_ps"] = self.gk.cutoff_time_s * 1e12
         if self.sigma_nernst_einstein is not None:
@@ -131,8 +135,9 @@ class ConductivityResult:
             out.update(ne.as_dict("sigma_nernst_einstein_S_per_m"))
             ratio = ne.value / self.sigma.value
             out["haven_ratio"] = ratio
-            out["haven_ratio_std_err"] = abs(ratio) * math.hypot(ne.relative_err, self.sigma.relative_err)
-        out["uncertainty"] = "one standard error (68%)"
+            out["haven_ratio_err"] = abs(ratio) * math.hypot(ne.relative_err, self.sigma.relative_err)
+        out.update(self.temperature_keys)
+        out["uncertainty"] = UNCERTAINTY_NOTE
         out["warnings"] = list(self.notes.messages)
         return out
 
@@ -151,6 +156,9 @@ def conductivity_green_kubo(sources: Sequence[Union[str, Path, ChargeCurrentRun]
     if len({round(r.dt_s * 1e18) for r in runs}) > 1:
         raise InputError("runs have different sampling intervals; analyse them separately")
     notes = Notes()
+    for r in runs:
+        notes.messages += r.notes.messages
+    _, temperature_keys = temperature_of_runs(runs, notes)
     dt = runs[0].dt_s
     series = [r.current_A_m_per_s * math.sqrt(1.0 / (r.volume_m3 * C.KB_J_PER_K * r.temperature_K)) for r in runs]
     if max(np.abs(s).max() for s in series) == 0:
@@ -164,4 +172,5 @@ def conductivity_green_kubo(sources: Sequence[Union[str, Path, ChargeCurrentRun]
     cep = cepstral(series, dt, 1.0, f_cut_Hz=f_cut, quantity="ionic conductivity")
     notes.messages += cep.notes.messages
     return ConductivityResult(sigma=gk.value, sigma_cepstral=cep, gk=gk,
-                              sigma_nernst_einstein=nernst_einstein_S_per_m, notes=notes)
+                              sigma_nernst_einstein=nernst_einstein_S_per_m, temperature_keys=temperature_keys,
+                              notes=notes)

@@ -16,7 +16,10 @@ from ..config import ConfigError, StrictModel, field, read_yaml, validate_config
 from ..config.types import InputFile, InputPath, OutputPath
 from ..potential import PotentialSpec
 from ..structures import StructureSpec
+from .constants import ARGON, EV_J
 from .templates import TEMPLATES, variable_problem
+
+ARGON_EPSILON_EV = round(ARGON.epsilon_J / EV_J, 10)
 
 
 def _cutoff(value: Any) -> Union[str, float]:
@@ -51,7 +54,38 @@ def _window(value: list[float]) -> list[float]:
 Window = Annotated[list[float], Field(min_length=2, max_length=2), AfterValidator(_window)]
 
 
-class GreenKuboOptions(StrictModel):
+class LJParameters(StrictModel):
+    """The Lennard-Jones parameters of the reduced units (default: argon, epsilon/k_B = 119.8 K)."""
+
+    epsilon_eV: float = field(ARGON_EPSILON_EV, "LJ well depth epsilon (eV)", gt=0)
+    sigma_A: float = field(3.405, "LJ length sigma (A)", gt=0)
+    mass_g_per_mol: float = field(39.948, "particle mass (g/mol)", gt=0)
+
+
+class ReportOptions(StrictModel):
+    """Keys shared by every analysis: the units shown besides SI."""
+
+    units: Literal["si", "lj"] = field("si", "si, or lj: also reduced Lennard-Jones units (a reduced_lj block in "
+                                             "summary.json, plots in reduced units) with the parameters of lj")
+    lj: LJParameters = field(default_factory=LJParameters, description="LJ parameters for units: lj "
+                                                                        "{epsilon_eV, sigma_A, mass_g_per_mol}")
+
+    @model_validator(mode="after")
+    def _lj_only_with_lj_units(self) -> "ReportOptions":
+        if self.units != "lj" and self.lj != LJParameters():
+            raise ValueError("lj belongs to units: lj (units is si)")
+        return self
+
+    def display(self):
+        """The :class:`~ptmlp.transport.display.DisplayUnits` of these options."""
+        from .constants import LJUnits
+        from .display import DisplayUnits
+
+        lj = self.lj
+        return DisplayUnits(LJUnits(lj.epsilon_eV, lj.sigma_A, lj.mass_g_per_mol) if self.units == "lj" else None)
+
+
+class GreenKuboOptions(ReportOptions):
     """Keys shared by the Green-Kubo analyses (kappa, viscosity, conductivity)."""
 
     inputs: list[InputPath] = field(description="input files or run folders of the templates", min_length=1,
@@ -76,12 +110,17 @@ class KappaConfig(GreenKuboOptions):
     n_batches: int = field(10, "nemd: batches of profile blocks for the error estimate", ge=2)
     steady_steps: Optional[int] = field(None, "nemd: steps skipped before the steady state (default: the "
                                               "run's steady_steps)", ge=0)
+    size_extrapolation: Literal["auto", "inverse", "linear"] = field(
+        "auto", "nemd, several box lengths: the 1/L form reported as the result: auto (chosen by the stated "
+                "criterion), inverse (1/kappa linear in 1/L) or linear (kappa linear in 1/L); every form is tried "
+                "and reported")
     out: Optional[OutputPath] = field(None, "output folder (summary.json, HDF5, PNG); default "
                                             "transport_kappa, for nemd transport_kappa_nemd, in the current folder")
 
     @model_validator(mode="after")
     def _method_keys(self) -> "KappaConfig":
-        return _belongs(self, {"green-kubo": ("decorrelate",), "nemd": ("exclude_bins", "n_batches", "steady_steps")},
+        return _belongs(self, {"green-kubo": ("decorrelate",),
+                               "nemd": ("exclude_bins", "n_batches", "steady_steps", "size_extrapolation")},
                         ("max_correlation_time_ps", "cutoff_ps", "f_cut_THz", "volume_A3", "timestep_ps",
                          "temperature_K"), "green-kubo")
 
@@ -96,8 +135,10 @@ class ViscosityConfig(GreenKuboOptions):
                                                    "default from the Green-Kubo cutoff)")
     exclude_bins: int = field(1, "muller-plathe: slabs skipped next to each reservoir in the linear fits", ge=0)
     n_batches: int = field(10, "muller-plathe: batches of profile blocks for the error estimate", ge=2)
-    shear_extrapolation: Literal["sqrt", "linear"] = field(
-        "sqrt", "muller-plathe: zero-shear fit against sqrt(shear rate) or the shear rate")
+    shear_extrapolation: Literal["auto", "sqrt", "linear"] = field(
+        "auto", "muller-plathe: the zero-shear form reported as the result: auto (chosen by the stated criterion), "
+                "sqrt (viscosity linear in sqrt(shear rate)) or linear (in the shear rate); every form is tried and "
+                "reported")
     out: Optional[OutputPath] = field(None, "output folder (summary.json, HDF5, PNG); default "
                                             "transport_viscosity, for muller-plathe transport_viscosity_mp, in the "
                                             "current folder")
@@ -123,14 +164,14 @@ class ConductivityConfig(GreenKuboOptions):
                                             "transport_conductivity in the current folder")
 
 
-class DiffusionConfig(StrictModel):
+class DiffusionConfig(ReportOptions):
     """ptmlp transport diffusion: self-diffusion per species from MSDs (Yeh-Hummer corrected with a viscosity)."""
 
     inputs: list[InputPath] = field(description="dumps (id type xu yu zu) or run folders, one per independent run",
                                     min_length=1, examples=[["transport_runs/run_000", "transport_runs/run_001"]])
     timestep_ps: Optional[float] = field(None, "MD time step (ps) where the runs have no run_info.yaml", gt=0)
-    temperature_K: Optional[float] = field(None, "temperature (K) for the Yeh-Hummer correction (default: "
-                                                 "run_info.yaml's T_target_K)", gt=0)
+    temperature_K: Optional[float] = field(None, "temperature (K) for the Yeh-Hummer correction (default: each "
+                                                 "run's measured mean temperature, else its target)", gt=0)
     viscosity_Pa_s: Optional[float] = field(None, "shear viscosity (Pa s) for the Yeh-Hummer correction", gt=0)
     viscosity_std_err_Pa_s: float = field(0.0, "its standard error (Pa s)", ge=0)
     viscosity_summary: Optional[InputFile] = field(None, "summary.json of 'ptmlp transport viscosity' (instead of "

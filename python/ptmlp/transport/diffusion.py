@@ -5,10 +5,14 @@ correction.
 Diffusive window: the local exponent ``beta(t) = dlog MSD / dlog t`` is 1 in the diffusive
 regime (ballistic 2, caged < 1). The fit uses the longest stretch ending at
 ``max_fit_fraction`` of the run over which ``|beta - 1| < beta_tolerance``; the MSD at
-longer lags has too few time origins. ``D = slope / 6``; errors from independent time blocks.
+longer lags has too few time origins. ``D = slope / 6``; its error is that of independent time
+blocks (the same fit in each), their scatter times the Student-t factor of their number
+(:func:`ptmlp.uncertainty.combine_runs`, the one uncertainty model).
 
 Yeh & Hummer, J. Phys. Chem. B 108, 15873 (2004): ``D_inf = D_PBC + xi k_B T / (6 pi eta L)``,
-``xi = 2.837297`` for a cubic box of edge ``L``.
+``xi = 2.837297`` for a cubic box of edge ``L``, with the run's *measured* temperature (NVE runs
+settle away from the target; :mod:`ptmlp.transport.temperature`). The correction's error (from
+the viscosity's) is the systematic error of the corrected D.
 """
 
 from __future__ import annotations
@@ -20,9 +24,10 @@ from typing import Optional
 import numpy as np
 
 from ..errors import InputError
+from ..uncertainty import Estimate, combine_runs
 from . import constants as C
 from .correlation import msd_fft
-from .results import Measurement, Notes
+from .results import UNCERTAINTY_NOTE, Measurement, Notes
 from .trajectory import Trajectory
 
 YEH_HUMMER_XI = 2.837297
@@ -39,6 +44,7 @@ class DiffusionFit:
     window_s: tuple
     intercept_m2: float
     diffusive: bool
+    error_model: dict  # how the error of D was got (blocks, their length, the Student-t factor)
 
 
 def local_exponent(t: np.ndarray, msd: np.ndarray) -> np.ndarray:
@@ -136,11 +142,13 @@ def diffusion_of(traj: Trajectory, atoms: np.ndarray, notes: Notes, *, label: st
     block_ds = []
     length = n // max(n_blocks, 1)
     k1_b = min(k1, length // 2)
+    source = "independent time blocks"
     if n_blocks >= 2 and k1_b >= k0 + 3:
         for b in range(n_blocks):
             m = msd_of_atoms(traj, atoms, k1_b, frames=slice(b * length, (b + 1) * length), com=com) * C.ANGSTROM_M ** 2
             block_ds.append(fit_msd(t[:k1_b + 1], m, k0, k1_b)[0])
     else:
+        source = "groups of atoms"
         rng = np.random.default_rng(0)
         groups = np.array_split(rng.permutation(atoms), 5) if len(atoms) >= 10 else []
         for g in groups:
@@ -149,11 +157,16 @@ def diffusion_of(traj: Trajectory, atoms: np.ndarray, notes: Notes, *, label: st
         if groups:
             notes.warn(f"{label}: run too short for independent time blocks; the error of D comes from groups of "
                        "atoms (it may be underestimated); run longer")
-    err = np.std(block_ds, ddof=1) / math.sqrt(len(block_ds)) if len(block_ds) > 1 else math.nan
+    blocks = combine_runs(block_ds, [math.nan] * len(block_ds)) if len(block_ds) > 1 else None
+    err = blocks.stat_err if blocks is not None else math.nan
+    model = {"combined_by": f"scatter of {len(block_ds)} {source}", "n_blocks": len(block_ds),
+             "block_length_ps": length * traj.dt_s * 1e12 if source.endswith("time blocks") else None,
+             "t_factor": blocks.details.get("t_factor") if blocks is not None else None}
     if d <= 0:
         notes.warn(f"{label}: the fitted slope of the MSD is not positive: no diffusion on this time scale")
     return DiffusionFit(D=Measurement(d, err), time_s=t, msd_m2=msd, exponent=beta,
-                        window_s=(float(t[k0]), float(t[k1])), intercept_m2=float(icpt), diffusive=found)
+                        window_s=(float(t[k0]), float(t[k1])), intercept_m2=float(icpt), diffusive=found,
+                        error_model=model)
 
 
 def yeh_hummer(D: Measurement, temperature_K: float, viscosity: Measurement, box_A: np.ndarray,
@@ -163,13 +176,24 @@ def yeh_hummer(D: Measurement, temperature_K: float, viscosity: Measurement, box
         raise InputError(f"Yeh-Hummer needs a positive viscosity and temperature, got {viscosity.value} Pa s, "
                          f"{temperature_K} K")
     lengths = np.linalg.norm(box_A, axis=1)
-    edge = abs(np.linalg.det(box_A)) ** (1.0 / 3.0)
+    edge = box_edge_A(box_A)
     if lengths.max() / lengths.min() > 1.05 or abs(box_A[1, 0]) + abs(box_A[2, 0]) + abs(box_A[2, 1]) > 1e-6 * edge:
         notes.warn(f"the Yeh-Hummer correction (xi = {YEH_HUMMER_XI}) holds for cubic boxes; this box is "
                    f"{lengths.round(3).tolist()} A: using the edge V^(1/3) = {edge:.4g} A (approximate)")
-    corr = YEH_HUMMER_XI * C.KB_J_PER_K * temperature_K / (6 * math.pi * viscosity.value * edge * C.ANGSTROM_M)
+    corr = yeh_hummer_correction(temperature_K, viscosity, edge)
+    return Measurement(D.value + corr.value, math.hypot(D.std_err, corr.std_err))
+
+
+def yeh_hummer_correction(temperature_K: float, viscosity: Measurement, edge_A: float) -> Measurement:
+    """``xi k_B T / (6 pi eta L)`` (m^2/s) with its error from the viscosity's."""
+    corr = YEH_HUMMER_XI * C.KB_J_PER_K * temperature_K / (6 * math.pi * viscosity.value * edge_A * C.ANGSTROM_M)
     corr_err = corr * viscosity.std_err / viscosity.value if math.isfinite(viscosity.std_err) else 0.0
-    return Measurement(D.value + corr, math.hypot(D.std_err, corr_err))
+    return Measurement(corr, corr_err)
+
+
+def box_edge_A(box_A: np.ndarray) -> float:
+    """The edge of the cube of the same volume, V^(1/3) (A)."""
+    return float(abs(np.linalg.det(box_A)) ** (1.0 / 3.0))
 
 
 @dataclass
@@ -177,27 +201,51 @@ class DiffusionResult:
     species: dict  # name -> DiffusionFit
     counts: dict
     corrected: dict  # name -> Measurement (Yeh-Hummer), or empty
-    temperature_K: Optional[float]
+    temperature_K: Optional[float]  # the temperature of the Yeh-Hummer correction
     viscosity_Pa_s: Optional[Measurement]
     box_A: np.ndarray
     notes: Notes
+    temperature_source: str = "given"  # of temperature_K: measured, given or target
+
+    def estimates(self, name: str) -> tuple[Estimate, Optional[Estimate]]:
+        """D of species ``name`` at this box size and Yeh-Hummer corrected (None when not applied),
+        each with its error model (the correction's error is the systematic of the corrected D)."""
+        fit = self.species[name]
+        d = fit.D.estimate(None, "not estimated (D at this box size; the finite-size correction is the "
+                                 "Yeh-Hummer one)", **fit.error_model)
+        if name not in self.corrected:
+            return d, None
+        corr = yeh_hummer_correction(self.temperature_K, self.viscosity_Pa_s, box_edge_A(self.box_A))
+        yh = Estimate(fit.D.value + corr.value, fit.D.std_err, details=dict(fit.error_model)).with_systematic(
+            corr.std_err, "Yeh-Hummer correction error from the viscosity's error")
+        return d, yh
+
+    def yeh_hummer(self) -> dict:
+        """Whether Yeh-Hummer was applied, with which viscosity, temperature and box edge."""
+        if not self.corrected:
+            why = "no viscosity given (viscosity_Pa_s or viscosity_summary)" if self.viscosity_Pa_s is None \
+                else "no temperature"
+            return {"applied": False, "reason": why}
+        edge = box_edge_A(self.box_A)
+        out = {"applied": True, "xi": YEH_HUMMER_XI, **self.viscosity_Pa_s.as_dict("viscosity_Pa_s"),
+               "temperature_K": self.temperature_K, "temperature_source": self.temperature_source,
+               "box_edge_A": edge}
+        out["correction_m2_per_s"] = yeh_hummer_correction(self.temperature_K, self.viscosity_Pa_s, edge).value
+        return out
 
     def summary(self) -> dict:
         out = {"quantity": "self-diffusion", "method": "msd"}
         for name, fit in self.species.items():
-            key = f"D_{name}_m2_per_s"
-            out.update(fit.D.as_dict(key))
+            d, yh = self.estimates(name)
+            out.update(d.as_dict(f"D_{name}_m2_per_s"))
             out[f"fit_window_{name}_ps"] = [x * 1e12 for x in fit.window_s]
             out[f"diffusive_{name}"] = bool(fit.diffusive)
             out[f"n_atoms_{name}"] = int(self.counts[name])
-            if name in self.corrected:
-                out.update(self.corrected[name].as_dict(f"D_{name}_yeh_hummer_m2_per_s"))
-        if self.viscosity_Pa_s is not None:
-            out.update(self.viscosity_Pa_s.as_dict("viscosity_used_Pa_s"))
-        if self.temperature_K is not None:
-            out["temperature_K"] = self.temperature_K
+            if yh is not None:
+                out.update(yh.as_dict(f"D_{name}_yeh_hummer_m2_per_s"))
+        out["yeh_hummer"] = self.yeh_hummer()
         out["box_A"] = self.box_A.tolist()
-        out["uncertainty"] = "one standard error (68%)"
+        out["uncertainty"] = UNCERTAINTY_NOTE
         out["warnings"] = list(self.notes.messages)
         return out
 
@@ -205,8 +253,10 @@ class DiffusionResult:
 def self_diffusion(traj: Trajectory, *, temperature_K: Optional[float] = None,
                    viscosity: Optional[Measurement] = None, masses: Optional[dict] = None,
                    max_fit_fraction: float = 0.3, beta_tolerance: float = 0.1,
-                   fit_window_ps: Optional[tuple] = None, remove_com: bool = True) -> DiffusionResult:
-    """D per species (and Yeh-Hummer corrected when ``viscosity`` and ``temperature_K`` are given)."""
+                   fit_window_ps: Optional[tuple] = None, remove_com: bool = True,
+                   temperature_source: str = "given") -> DiffusionResult:
+    """D per species (and Yeh-Hummer corrected when ``viscosity`` and ``temperature_K`` are given:
+    the run's measured temperature, ``temperature_source`` says where ``temperature_K`` came from)."""
     if not 0 < max_fit_fraction <= 0.5:
         raise InputError(f"max_fit_fraction must be in (0, 0.5], got {max_fit_fraction}")
     if not 0 < beta_tolerance < 1:
@@ -225,4 +275,5 @@ def self_diffusion(traj: Trajectory, *, temperature_K: Optional[float] = None,
     if viscosity is not None and temperature_K is None:
         raise InputError("the Yeh-Hummer correction needs the temperature: give temperature_K")
     return DiffusionResult(species=fits, counts=counts, corrected=corrected, temperature_K=temperature_K,
-                           viscosity_Pa_s=viscosity, box_A=traj.box_A, notes=notes)
+                           viscosity_Pa_s=viscosity, box_A=traj.box_A, notes=notes,
+                           temperature_source=temperature_source)

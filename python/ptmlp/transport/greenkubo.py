@@ -21,17 +21,26 @@ Cutoff choices (``cutoff=``):
 After the cutoff the running integral is checked for a plateau: a drift larger than its
 noise up to twice the cutoff is reported (slow tails need longer runs or the cepstral
 estimate, :mod:`ptmlp.transport.cepstral`).
+
+Errors (the one uncertainty model, :mod:`ptmlp.uncertainty`): each run's integral at the common
+cutoff has the error of its independent units (time blocks of at least
+``BLOCK_OVER_CORRELATION`` longest correlation times x components) times the Student-t factor of
+their number; the runs are combined by their scatter (:func:`~ptmlp.uncertainty.combine_runs`),
+never below the propagated per-run errors. The truncation error is the method's systematic
+(``"noise"`` cutoff only; not estimated for the others). The integrated autocorrelation time of
+the flux, ``int_0^t_c C(t) dt / C(0)``, is stated with the result.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Sequence, Union
+from typing import Optional, Sequence, Union
 
 import numpy as np
 
 from ..errors import InputError
+from ..uncertainty import Estimate, combine_runs, student_factor
 from .correlation import autocorrelation, running_integral, split_blocks
 from .results import Measurement, Notes
 
@@ -61,6 +70,10 @@ class GreenKuboResult:
     per_component: list
     n_units: int
     total_time_s: float
+    per_run: list = field(default_factory=list)  # Measurement per run at the common cutoff
+    estimate: Optional[Estimate] = None  # value, stat (runs combined), sys (truncation) and how
+    tau_int_s: float = math.nan  # integrated autocorrelation time of the flux to the cutoff
+    block_s: list = field(default_factory=list)  # length of the error blocks of each run
     notes: Notes = field(default_factory=Notes)
 
 
@@ -154,12 +167,15 @@ def green_kubo(runs: Sequence[np.ndarray], dt_s: float, prefactor: float, *,
     acf = acf_comp.mean(axis=1)
 
     # independent units for the error: runs x time blocks x components
-    units = []
-    for a in runs:
+    units, unit_run, block_s = [], [], []
+    for r, a in enumerate(runs):
         n_blocks = int(min(10, max(1, a.shape[0] // (BLOCK_OVER_CORRELATION * max_lag))))
+        block_s.append(a.shape[0] // n_blocks * dt_s)
         for b in split_blocks(a, n_blocks):
             units.append(autocorrelation(b, max_lag))  # (L, C)
+            unit_run += [r] * a.shape[1]
     unit_acf = np.concatenate(units, axis=1).T  # (U, L)
+    unit_run = np.array(unit_run)
     n_units = unit_acf.shape[0]
     unit_int = running_integral(unit_acf.T, dt_s).T
     if n_units > 1:
@@ -207,7 +223,26 @@ def green_kubo(runs: Sequence[np.ndarray], dt_s: float, prefactor: float, *,
         c_0 = abs(float(acf[0]))
         tau = lag[k_c] / math.log(c_0 / c_tc) if 0 < c_tc < c_0 else lag[k_c]
         trunc_err = prefactor * c_tc * tau
-    value = Measurement(prefactor * integral[k_c], math.hypot(stat_err, trunc_err))
+    # per run at the common cutoff (its units' spread x Student-t), runs combined by scatter
+    per_run = []
+    for r in range(len(runs)):
+        value_r = prefactor * running_integral(acf_runs[r].mean(axis=1), dt_s)[k_c]
+        own = unit_int[unit_run == r, k_c]
+        err_r = student_factor(len(own) - 1) * own.std(ddof=1) / math.sqrt(len(own)) if len(own) > 1 else math.nan
+        per_run.append(Measurement(value_r, prefactor * err_r))
+    combined = combine_runs([m.value for m in per_run], [m.std_err for m in per_run])
+    if math.isfinite(combined.stat_err):
+        stat_err = combined.stat_err
+    tau_int_s = float(integral[k_c] / acf[0]) if acf[0] > 0 else math.nan
+    estimate = Estimate(prefactor * integral[k_c], float(stat_err), details={
+        **{k: v for k, v in combined.details.items() if k not in ("values", "errors")},
+        "value": "integral of the run-averaged autocorrelation (runs weighted by length)",
+        "flux_tau_int_ps": tau_int_s * 1e12, "error_block_length_ps": [b * 1e12 for b in block_s],
+        "n_units": n_units, "units": "runs x time blocks x components"})
+    estimate = estimate.with_systematic(trunc_err, "truncation of the autocorrelation tail beyond the cutoff "
+                                        "(|C(t_c)| x its decay time)") if method == "noise" else \
+        estimate.with_systematic(None, f"not estimated (cutoff {method})")
+    value = Measurement(estimate.value, estimate.total_err)
     per_comp = [prefactor * running_integral(acf_comp[:, c], dt_s)[k_c] for c in range(n_comp)]
 
     if method != "fixed" and k_c < max_lag:
@@ -227,16 +262,6 @@ def green_kubo(runs: Sequence[np.ndarray], dt_s: float, prefactor: float, *,
                            cutoff_time_s=float(lag[k_c]), cutoff_method=method, lag_time_s=lag,
                            acf=acf, acf_std_err=acf_err, integral=prefactor * integral,
                            integral_std_err=prefactor * int_err, per_component=per_comp, n_units=n_units,
-                           total_time_s=float(sum(a.shape[0] for a in runs) * dt_s), notes=notes)
+                           total_time_s=float(sum(a.shape[0] for a in runs) * dt_s), per_run=per_run,
+                           estimate=estimate, tau_int_s=tau_int_s, block_s=block_s, notes=notes)
 
-
-def integral_to(series: np.ndarray, dt_s: float, cutoff_s: float, prefactor: float = 1.0) -> float:
-    """``prefactor * int_0^cutoff`` of the component-averaged ACF of one run (no error):
-    per-run estimates at a common cutoff, for the spread between independent runs."""
-    a = np.asarray(series, dtype=float)
-    a = a[:, None] if a.ndim == 1 else a
-    k_c = int(round(cutoff_s / dt_s))
-    if k_c >= len(a):
-        return math.nan
-    acf = autocorrelation(a, k_c).mean(axis=1)
-    return float(prefactor * running_integral(acf, dt_s)[-1])

@@ -22,9 +22,10 @@ from ..errors import InputError
 from . import constants as C
 from .cepstral import CepstralResult, cepstral
 from .decorrelation import onsager_matrix, project_out, projection_coefficients
-from .greenkubo import GreenKuboResult, green_kubo, integral_to
+from .greenkubo import GreenKuboResult, green_kubo
 from .readers import columns, read_ave_time, read_blocks, require, run_info_near, thermo_means, thermo_table
-from .results import Measurement, Notes, mean_of_runs
+from .results import UNCERTAINTY_NOTE, Measurement, Notes
+from .temperature import TemperatureRecord, record_from_columns, temperature_of_runs
 
 FLUX_COLUMNS = ["c_flux[1]", "c_flux[2]", "c_flux[3]"]
 FLUX_HINT = ("write the heat flux with fix ave/time ... c_flux[1] c_flux[2] c_flux[3] v_T_inst (see "
@@ -44,6 +45,23 @@ class FluxRun:
     n_atoms: Optional[int] = None
     mass_flux: Optional[np.ndarray] = None
     notes: Notes = field(default_factory=Notes)
+    temperature: Optional[TemperatureRecord] = None  # the sampled series, where the file has one
+    temperature_source: str = "measured"  # of temperature_K: measured, given or target
+
+
+def run_temperature(header, data, path, info, timestep_ps, given_K, notes: Notes
+                    ) -> tuple[float, str, Optional[TemperatureRecord]]:
+    """The temperature of a flux run (K): the one given, else the mean of its sampled series
+    (``v_T_inst``, or ``Temp`` of a thermo log), else the target of run_info.yaml (with a warning)."""
+    column = "Temp" if "Temp" in header and "v_T_inst" not in header else "v_T_inst"
+    record = record_from_columns(header, data, path, timestep_ps, info, column=column)
+    if given_K is not None:
+        return float(given_K), "given", record
+    if record is not None:
+        return float(record.series_K.mean()), "measured", record
+    target = float(require(info, "T_target_K", None, str(path), "--temperature-K"))
+    notes.warn(f"{path}: no temperature column; using the target {target:g} K")
+    return target, "target", None
 
 
 def sample_interval_s(steps: np.ndarray, timestep_ps: float, path) -> float:
@@ -81,8 +99,7 @@ def load_heat_flux(path: str | Path, *, volume_A3: Optional[float] = None, times
     info = run_info_near(path)
     if path.name.startswith("log") or path.suffix == ".lammps":
         header, data, settings = thermo_table(path)
-        timestep_ps, volume_A3, temperature_K = thermo_means(header, data, settings, path, timestep_ps, volume_A3,
-                                                             temperature_K)
+        timestep_ps, volume_A3 = thermo_means(header, data, settings, path, timestep_ps, volume_A3)
     else:
         header, data = read_ave_time(path)
     jv = columns(header, data, FLUX_COLUMNS, path, FLUX_HINT)
@@ -92,12 +109,7 @@ def load_heat_flux(path: str | Path, *, volume_A3: Optional[float] = None, times
         raise InputError(f"{path}: volume must be positive, got {vol} A^3")
     dt_s = sample_interval_s(data[:, 0], ts, path)
     notes = Notes()
-    if temperature_K is None:
-        if "v_T_inst" in header:
-            temperature_K = float(columns(header, data, ["v_T_inst"], path)[:, 0].mean())
-        else:
-            temperature_K = float(require(info, "T_target_K", None, str(path), "--temperature-K"))
-            notes.warn(f"{path}: no temperature column; using the target {temperature_K:g} K")
+    temperature_K, t_source, t_record = run_temperature(header, data, path, info, ts, temperature_K, notes)
     if not temperature_K > 0:
         raise InputError(f"{path}: temperature must be positive, got {temperature_K} K")
     n_atoms = info.get("natoms") if info else None
@@ -124,7 +136,7 @@ def load_heat_flux(path: str | Path, *, volume_A3: Optional[float] = None, times
         present = m[0] > 0
         mflux = (v * m[:, None, :] * C.MOMENTUM_METAL_SI)[:, :, present]
     return FluxRun(path=str(path), flux=flux, dt_s=dt_s, volume_m3=vol_m3, temperature_K=temperature_K,
-                   n_atoms=n_atoms, mass_flux=mflux, notes=notes)
+                   n_atoms=n_atoms, mass_flux=mflux, notes=notes, temperature=t_record, temperature_source=t_source)
 
 
 @dataclass
@@ -134,9 +146,8 @@ class KappaGKResult:
     kappa: Measurement
     kappa_cepstral: CepstralResult
     gk: GreenKuboResult
-    per_run_W_per_mK: list
-    runs_mean: Optional[Measurement]
-    temperature_K: Measurement
+    temperature_K: object  # Estimate of the measured temperature (None when no run has a series)
+    temperature_keys: dict
     volume_A3: float
     n_mass_fluxes: int
     projection: Optional[list]
@@ -144,9 +155,7 @@ class KappaGKResult:
 
     def summary(self) -> dict:
         out = {"quantity": "thermal conductivity", "method": "green-kubo"}
-        out.update(self.kappa.as_dict("kappa_W_per_mK"))
-        out["kappa_W_per_mK_std_err_statistical"] = self.gk.statistical_err
-        out["kappa_W_per_mK_std_err_truncation"] = self.gk.truncation_err
+        out.update(self.gk.estimate.as_dict("kappa_W_per_mK"))
         out.update(self.kappa_cepstral.value.as_dict("kappa_cepstral_W_per_mK"))
         out["cepstral_n_coefficients"] = self.kappa_cepstral.n_coefficients
         out["cepstral_f_cut_THz"] = self.kappa_cepstral.f_cut_Hz / 1e12
@@ -154,15 +163,14 @@ class KappaGKResult:
         out["cutoff_method"] = self.gk.cutoff_method
         out["max_correlation_time_ps"] = float(self.gk.lag_time_s[-1] * 1e12)
         out["kappa_components_W_per_mK"] = list(self.gk.per_component)
-        out["kappa_per_run_W_per_mK"] = list(self.per_run_W_per_mK)
-        if self.runs_mean is not None:
-            out.update(self.runs_mean.as_dict("kappa_mean_of_runs_W_per_mK"))
-        out.update(self.temperature_K.as_dict("temperature_K"))
+        out["kappa_per_run_W_per_mK"] = [m.value for m in self.gk.per_run]
+        out["kappa_per_run_W_per_mK_err"] = [m.std_err for m in self.gk.per_run]
+        out.update(self.temperature_keys)
         out["volume_A3"] = self.volume_A3
-        out["n_runs"] = len(self.per_run_W_per_mK)
+        out["n_runs"] = len(self.gk.per_run)
         out["total_time_ps"] = self.gk.total_time_s * 1e12
         out["mass_fluxes_projected_out"] = self.n_mass_fluxes
-        out["uncertainty"] = "one standard error (68%)"
+        out["uncertainty"] = UNCERTAINTY_NOTE
         out["warnings"] = list(self.notes.messages)
         return out
 
@@ -222,14 +230,12 @@ def kappa_green_kubo(sources: Sequence[Union[str, Path, FluxRun]], *, max_correl
     f_cut = f_cut_THz * 1e12 if f_cut_THz is not None else min(nyquist, 2.0 / max(gk.cutoff_time_s, dt))
     cep = cepstral(series, dt, 1.0, f_cut_Hz=f_cut, quantity="thermal conductivity")
     notes.messages += cep.notes.messages
-    per_run = [integral_to(s, dt, gk.cutoff_time_s) for s in series]
-    runs_mean = mean_of_runs(per_run) if len(per_run) > 1 else None
-    temps = mean_of_runs([r.temperature_K for r in runs]) if len(runs) > 1 else Measurement(runs[0].temperature_K, math.nan)
+    temps, temperature_keys = temperature_of_runs(runs, notes)
     agree = abs(gk.value.value - cep.value.value)
     comb = math.hypot(gk.value.std_err, cep.value.std_err)
     if math.isfinite(comb) and agree > 3 * comb:
         notes.warn(f"direct Green-Kubo ({gk.value.value:.4g}) and cepstral ({cep.value.value:.4g}) W/m/K differ by "
                    f"{agree / comb:.1f} combined standard errors: check the cutoff (plot) and run longer")
-    return KappaGKResult(kappa=gk.value, kappa_cepstral=cep, gk=gk, per_run_W_per_mK=per_run, runs_mean=runs_mean,
-                         temperature_K=temps, volume_A3=runs[0].volume_m3 / C.ANGSTROM_M ** 3, n_mass_fluxes=n_mass,
+    return KappaGKResult(kappa=gk.value, kappa_cepstral=cep, gk=gk, temperature_K=temps,
+                         temperature_keys=temperature_keys, volume_A3=runs[0].volume_m3 / C.ANGSTROM_M ** 3, n_mass_fluxes=n_mass,
                          projection=None if coeffs is None else coeffs.tolist(), notes=notes)

@@ -8,7 +8,6 @@ of the conductivity over consecutive batches of profile blocks.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
@@ -17,9 +16,11 @@ import numpy as np
 
 from ..errors import InputError
 from . import constants as C
-from .profile_fit import ProfileAnalysis, analyse_profile
+from ..uncertainty import Estimate
+from .profile_fit import ProfileAnalysis, analyse_profile, batch_error
 from .readers import columns, read_ave_time, read_blocks, read_run_info
-from .results import Measurement, Notes
+from .results import UNCERTAINTY_NOTE, Measurement, Notes
+from .temperature import TemperatureRecord, measured_temperature, target_of, temperature_summary
 
 #: profiles spanning more than this fraction of the mean temperature are flagged
 MAX_DELTA_T_FRACTION = 0.2
@@ -38,19 +39,24 @@ class NemdKappaResult:
     method: str
     profile: ProfileAnalysis
     notes: Notes
+    temperature: Optional[Estimate] = None  # measured mean temperature (block series of the profile)
+    temperature_record: Optional[TemperatureRecord] = None
 
     def summary(self) -> dict:
         out = {"quantity": "thermal conductivity", "method": f"nemd-{self.method}"}
-        out.update(self.kappa.as_dict("kappa_W_per_mK"))
+        out.update(self.kappa.estimate(None, "not estimated (kappa at this box length; 1/L extrapolation over "
+                                             "several lengths)", combined_by="scatter of profile batches",
+                                       n_batches=len(self.profile.batch_gradients)).as_dict("kappa_W_per_mK"))
         out["heat_flux_W_per_m2"] = self.flux_W_per_m2
         out.update(self.gradient_K_per_m.scaled(1e-10).as_dict("temperature_gradient_K_per_A"))
         out["power_eV_per_ps"] = self.power_W / C.EV_J * C.PS_S
-        out["temperature_K"] = self.temperature_K
+        out.update(temperature_summary(self.temperature, [self.temperature_record]) if self.temperature is not None
+                   else {"temperature_K": self.temperature_K})
         out["temperature_span_K"] = float(self.profile.mean_profile.max() - self.profile.mean_profile.min())
         out["box_length_A"] = self.length_A
         out["area_A2"] = self.area_A2
-        out["nonlinearity"] = [self.profile.rise.nonlinearity, self.profile.fall.nonlinearity]
-        out["uncertainty"] = "one standard error (68%)"
+        out.update(self.profile.linearity())
+        out["uncertainty"] = UNCERTAINTY_NOTE
         out["warnings"] = list(self.notes.messages)
         return out
 
@@ -118,9 +124,14 @@ def kappa_nemd(folder: str | Path, *, exclude_bins: int = 1, n_batches: int = 10
     area_m2 = area * C.ANGSTROM_M ** 2
     flux = power_W / (2.0 * area_m2)
     kappas = flux / analysis.batch_gradients
-    kappa = Measurement(flux / analysis.gradient, kappas.std(ddof=1) / math.sqrt(len(kappas)))
-    grad = Measurement(analysis.gradient, analysis.batch_gradients.std(ddof=1) / math.sqrt(len(kappas)))
+    kappa = Measurement(flux / analysis.gradient, batch_error(kappas))
+    grad = Measurement(analysis.gradient, batch_error(analysis.batch_gradients))
     t_mean = float(temps.mean())
+    counts = prof.data["Ncount"][keep] if "Ncount" in prof.names else np.ones_like(temps)
+    record = TemperatureRecord((temps * counts).sum(axis=1) / counts.sum(axis=1),
+                               float(np.diff(prof.steps[keep]).mean()) * ts, target_of(info),
+                               "slab temperatures of profile.dat (count-weighted)")
+    t_est = measured_temperature([record], notes)
     span = float(analysis.mean_profile.max() - analysis.mean_profile.min())
     if span > MAX_DELTA_T_FRACTION * t_mean:
         notes.warn(f"the temperature profile spans {span:.3g} K, {100 * span / t_mean:.0f}% of the mean "
@@ -130,4 +141,4 @@ def kappa_nemd(folder: str | Path, *, exclude_bins: int = 1, n_batches: int = 10
                    "increase the heat flux or run longer")
     return NemdKappaResult(kappa=kappa, flux_W_per_m2=flux, gradient_K_per_m=grad, power_W=power_W,
                            temperature_K=t_mean, length_A=lz, area_A2=area, method=method, profile=analysis,
-                           notes=notes)
+                           notes=notes, temperature=t_est, temperature_record=record)

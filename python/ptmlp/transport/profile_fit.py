@@ -15,10 +15,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import InputError
+from ..uncertainty import combine_runs
 from .results import Notes
 
 #: curvature changing the gradient across a fitted half by more than this is flagged
 MAX_NONLINEARITY = 0.10
+#: a curvature this many standard errors from zero is real (below: the half is too noisy to tell)
+CURVATURE_SIGMAS = 3.0
 
 
 @dataclass
@@ -72,6 +75,12 @@ def fit_half(z: np.ndarray, y: np.ndarray, err: np.ndarray, bins: np.ndarray) ->
                    nonlinearity=float(nonlin), curvature_sigmas=float(sig))
 
 
+def batch_error(values: np.ndarray) -> float:
+    """1-sigma error of a coefficient from its values in consecutive batches of profile blocks: their
+    scatter x the Student-t factor of their number (:func:`ptmlp.uncertainty.combine_runs`)."""
+    return combine_runs(values, [math.nan] * len(values)).stat_err
+
+
 @dataclass
 class ProfileAnalysis:
     """Gradient magnitude of a time-averaged slab profile, per batch of blocks and overall."""
@@ -83,6 +92,12 @@ class ProfileAnalysis:
     fall: HalfFit
     gradient: float
     batch_gradients: np.ndarray
+
+    def linearity(self) -> dict:
+        """Summary keys of the linearity check of both halves (sink->source, source->sink)."""
+        return {"nonlinearity": [self.rise.nonlinearity, self.fall.nonlinearity],
+                "curvature_sigmas": [self.rise.curvature_sigmas, self.fall.curvature_sigmas],
+                "nonlinearity_flagged_above": MAX_NONLINEARITY, "curvature_real_above_sigmas": CURVATURE_SIGMAS}
 
 
 def analyse_profile(z_m: np.ndarray, blocks: np.ndarray, exclude_bins: int, n_batches: int, notes: Notes,
@@ -108,9 +123,15 @@ def analyse_profile(z_m: np.ndarray, blocks: np.ndarray, exclude_bins: int, n_ba
     elif np.sign(rise.slope) == np.sign(fall.slope):
         notes.warn(f"both halves of the {what} profile have the same slope sign: no steady state; run longer")
     for name, h in (("sink->source", rise), ("source->sink", fall)):
-        if h.nonlinearity > MAX_NONLINEARITY and h.curvature_sigmas > 3:
+        if h.nonlinearity > MAX_NONLINEARITY and h.curvature_sigmas > CURVATURE_SIGMAS:
             notes.warn(f"the {what} profile is non-linear in the {name} half (the gradient changes by "
-                       f"{100 * h.nonlinearity:.0f}% across it, curvature {h.curvature_sigmas:.0f} sigma): {fix_hint}")
+                       f"{100 * h.nonlinearity:.0f}% across it, flagged above {100 * MAX_NONLINEARITY:.0f}%; curvature "
+                       f"{h.curvature_sigmas:.1f} sigma): {fix_hint}")
+        elif h.nonlinearity > MAX_NONLINEARITY:
+            notes.warn(f"the {what} profile's {name} half is too noisy to check its linearity: a parabola through it "
+                       f"changes the gradient by {100 * h.nonlinearity:.0f}% across it (flagged above "
+                       f"{100 * MAX_NONLINEARITY:.0f}%) but its curvature is only {h.curvature_sigmas:.1f} sigma "
+                       f"(real above {CURVATURE_SIGMAS:g}); run longer (more profile blocks) before trusting the gradient")
     g_batches = np.array([0.5 * (abs(fit_half(z_m, b, err, rise_bins).slope) + abs(fit_half(z_m, b, err, fall_bins).slope))
                           for b in batches])
     gradient = 0.5 * (abs(rise.slope) + abs(fall.slope))

@@ -268,14 +268,11 @@ def dump_columns(path: str | os.PathLike) -> list[str]:
 
 
 def thermo_means(header: Sequence[str], data: np.ndarray, settings: dict, path, timestep_ps: Optional[float],
-                 volume_A3: Optional[float], temperature_K: Optional[float]
-                 ) -> tuple[Optional[float], Optional[float], Optional[float]]:
+                 volume_A3: Optional[float]) -> tuple[Optional[float], Optional[float]]:
     """Fill what the caller did not give from a thermo table: the log's timestep (ps) and the mean
-    ``Volume`` (A^3) and ``Temp`` (K) columns where present."""
+    ``Volume`` (A^3) where present (the temperature: :mod:`ptmlp.transport.temperature`)."""
     if timestep_ps is None:
         timestep_ps = settings["timestep_ps"]
     if volume_A3 is None and "Volume" in header:
         volume_A3 = float(columns(header, data, ["Volume"], path)[:, 0].mean())
-    if temperature_K is None and "Temp" in header:
-        temperature_K = float(columns(header, data, ["Temp"], path)[:, 0].mean())
-    return timestep_ps, volume_A3, temperature_K
+    return timestep_ps, volume_A3

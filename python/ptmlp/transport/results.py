@@ -1,6 +1,13 @@
-"""Result records of the transport analyses: a value with its standard error, warnings
-collected on the way, and the HDF5 writer of the arrays (``summary.json`` is written by
-:func:`ptmlp.jsonfile.write_json`, the one results writer)."""
+"""Result records of the transport analyses: a value with its 1-sigma error, warnings collected on
+the way, and the HDF5 writer of the arrays (``summary.json`` is written by
+:func:`ptmlp.jsonfile.write_json`, the one results writer).
+
+Errors follow the one uncertainty model of ptmlp (:mod:`ptmlp.uncertainty`): per-run errors from
+block averaging with the measured statistical inefficiency and a Student-t factor, runs combined by
+their scatter (:func:`combine`), statistical and systematic errors apart. A headline number is
+written by :meth:`Estimate.as_dict <ptmlp.uncertainty.Estimate.as_dict>` (``key``, ``key_err`` the
+total, ``key_stat_err``, ``key_sys_err`` -- null when not estimated -- and ``key_error_model``); a
+secondary number by :meth:`Measurement.as_dict` (``key``, ``key_err``)."""
 
 from __future__ import annotations
 
@@ -8,9 +15,16 @@ import math
 import os
 import warnings
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
 
 import numpy as np
+
+from ..uncertainty import Estimate, combine_runs
+
+
+#: what the error keys of a transport summary mean
+UNCERTAINTY_NOTE = ("1 sigma (68 %); KEY_err = total (KEY_stat_err and KEY_sys_err in quadrature; KEY_sys_err "
+                    "null = not estimated); KEY_error_model says how (ptmlp.uncertainty)")
 
 
 class TransportWarning(UserWarning):
@@ -37,26 +51,27 @@ class Measurement:
         return Measurement(self.value * factor, abs(self.std_err * factor))
 
     def as_dict(self, key: str) -> dict[str, float]:
-        return {key: self.value, f"{key}_std_err": self.std_err}
+        """``{key: value, key_err: 1-sigma error}`` (a secondary number; results use :class:`Estimate`)."""
+        return {key: self.value, f"{key}_err": self.std_err}
+
+    def estimate(self, sys_err: Optional[float] = None, note: str = "not estimated", **details) -> Estimate:
+        """This value as an :class:`~ptmlp.uncertainty.Estimate` whose statistical error is ``std_err``."""
+        return Estimate(self.value, self.std_err, details=details).with_systematic(sys_err, note)
 
     def __format__(self, spec: str) -> str:
         spec = spec or ".4g"
         return f"{self.value:{spec}} +- {self.std_err:{spec}}"
 
 
-def mean_of_runs(values) -> Measurement:
-    """Mean and standard error of independent estimates (std_err = s / sqrt(n); NaN for n = 1)."""
-    v = np.asarray(values, dtype=float)
-    if v.size == 1:
-        return Measurement(v[0], math.nan)
-    return Measurement(v.mean(), v.std(ddof=1) / math.sqrt(v.size))
+def combine(items: Sequence[Measurement]) -> Estimate:
+    """Independent runs of one quantity by the one rule of :func:`ptmlp.uncertainty.combine_runs`: the
+    mean, its error the runs' scatter x the Student-t factor, never below the propagated per-run errors."""
+    return combine_runs([m.value for m in items], [m.std_err for m in items])
 
 
-def inverse_variance_mean(items: list[Measurement]) -> Measurement:
-    """Weighted mean of independent measurements with known errors."""
-    w = np.array([1.0 / m.std_err ** 2 for m in items])
-    v = np.array([m.value for m in items])
-    return Measurement((w * v).sum() / w.sum(), math.sqrt(1.0 / w.sum()))
+def measurement(est: Estimate) -> Measurement:
+    """An :class:`~ptmlp.uncertainty.Estimate` as a value with its total 1-sigma error."""
+    return Measurement(est.value, est.total_err)
 
 
 @dataclass

@@ -26,10 +26,11 @@ from ..errors import InputError
 from . import constants as C
 from .cepstral import CepstralResult, cepstral
 from .correlation import msd_fft, split_blocks
-from .greenkubo import GreenKuboResult, check_run_length, green_kubo, integral_to
-from .kappa_gk import FluxRun, sample_interval_s
+from .greenkubo import GreenKuboResult, check_run_length, green_kubo
+from .kappa_gk import FluxRun, run_temperature, sample_interval_s
 from .readers import columns, read_ave_time, require, run_info_near, thermo_means, thermo_table
-from .results import Measurement, Notes, mean_of_runs
+from .results import UNCERTAINTY_NOTE, Measurement, Notes
+from .temperature import temperature_of_runs
 
 PRESSURE_COLUMNS = [f"c_thermo_press[{k}]" for k in range(1, 7)]
 THERMO_COLUMNS = ["Pxx", "Pyy", "Pzz", "Pxy", "Pxz", "Pyz"]
@@ -58,24 +59,22 @@ def load_pressure(path: str | Path, *, volume_A3: Optional[float] = None, timest
         p_bar = columns(header, data, THERMO_COLUMNS, path,
                         "add them: thermo_style custom step temp vol pxx pyy pzz pxy pxz pyz")
         steps = data[:, 0]
-        timestep_ps, volume_A3, temperature_K = thermo_means(header, data, settings, path, timestep_ps, volume_A3,
-                                                             temperature_K)
+        timestep_ps, volume_A3 = thermo_means(header, data, settings, path, timestep_ps, volume_A3)
     else:
         header, data = read_ave_time(path)
         p_bar = columns(header, data, PRESSURE_COLUMNS, path,
                         "write c_thermo_press[1..6] with fix ave/time (see inputs/gk_viscosity.in)")
         steps = data[:, 0]
-        if temperature_K is None and "v_T_inst" in header:
-            temperature_K = float(columns(header, data, ["v_T_inst"], path)[:, 0].mean())
     vol = float(require(info, "volume_A3", volume_A3, str(path), "--volume-A3"))
     ts = float(require(info, "timestep_ps", timestep_ps, str(path), "--timestep-ps"))
-    temp = float(require(info, "T_target_K", temperature_K, str(path), "--temperature-K"))
+    temp, t_source, t_record = run_temperature(header, data, path, info, ts, temperature_K, notes)
     if not vol > 0 or not temp > 0:
         raise InputError(f"{path}: volume and temperature must be positive, got {vol} A^3, {temp} K")
     dt_s = sample_interval_s(steps, ts, path)
     comps = traceless_components(p_bar * C.BAR_PA)
     return FluxRun(path=str(path), flux=comps, dt_s=dt_s, volume_m3=vol * C.ANGSTROM_M ** 3, temperature_K=temp,
-                   n_atoms=info.get("natoms") if info else None, notes=notes)
+                   n_atoms=info.get("natoms") if info else None, notes=notes, temperature=t_record,
+                   temperature_source=t_source)
 
 
 @dataclass
@@ -129,17 +128,14 @@ class ViscosityGKResult:
     viscosity_cepstral: CepstralResult
     einstein_helfand: EinsteinHelfandResult
     gk: GreenKuboResult
-    per_run_Pa_s: list
-    runs_mean: Optional[Measurement]
-    temperature_K: Measurement
+    temperature_K: object  # Estimate of the measured temperature (None when no run has a series)
+    temperature_keys: dict
     volume_A3: float
     notes: Notes
 
     def summary(self) -> dict:
         out = {"quantity": "shear viscosity", "method": "green-kubo"}
-        out.update(self.viscosity.as_dict("viscosity_Pa_s"))
-        out["viscosity_Pa_s_std_err_statistical"] = self.gk.statistical_err
-        out["viscosity_Pa_s_std_err_truncation"] = self.gk.truncation_err
+        out.update(self.gk.estimate.as_dict("viscosity_Pa_s"))
         out.update(self.viscosity_cepstral.value.as_dict("viscosity_cepstral_Pa_s"))
         out.update(self.einstein_helfand.value.as_dict("viscosity_einstein_helfand_Pa_s"))
         out["einstein_helfand_fit_window_ps"] = [t * 1e12 for t in self.einstein_helfand.fit_window_s]
@@ -149,14 +145,13 @@ class ViscosityGKResult:
         out["cutoff_method"] = self.gk.cutoff_method
         out["max_correlation_time_ps"] = float(self.gk.lag_time_s[-1] * 1e12)
         out["viscosity_components_Pa_s"] = dict(zip(COMPONENT_NAMES, self.gk.per_component))
-        out["viscosity_per_run_Pa_s"] = list(self.per_run_Pa_s)
-        if self.runs_mean is not None:
-            out.update(self.runs_mean.as_dict("viscosity_mean_of_runs_Pa_s"))
-        out.update(self.temperature_K.as_dict("temperature_K"))
+        out["viscosity_per_run_Pa_s"] = [m.value for m in self.gk.per_run]
+        out["viscosity_per_run_Pa_s_err"] = [m.std_err for m in self.gk.per_run]
+        out.update(self.temperature_keys)
         out["volume_A3"] = self.volume_A3
-        out["n_runs"] = len(self.per_run_Pa_s)
+        out["n_runs"] = len(self.gk.per_run)
         out["total_time_ps"] = self.gk.total_time_s * 1e12
-        out["uncertainty"] = "one standard error (68%)"
+        out["uncertainty"] = UNCERTAINTY_NOTE
         out["warnings"] = list(self.notes.messages)
         return out
 
@@ -199,9 +194,7 @@ def viscosity_green_kubo(sources: Sequence[Union[str, Path, FluxRun]], *,
             raise InputError(f"Einstein-Helfand fit window {helfand_fit_ps} ps must have 0 <= start < end")
         check_run_length(min(len(s) for s in series), dt, t1, what="the shortest run")
     eh = einstein_helfand(series, dt, t0, t1, notes)
-    per_run = [integral_to(s, dt, gk.cutoff_time_s) for s in series]
-    runs_mean = mean_of_runs(per_run) if len(per_run) > 1 else None
-    temps = mean_of_runs([r.temperature_K for r in runs]) if len(runs) > 1 else Measurement(runs[0].temperature_K, math.nan)
+    temps, temperature_keys = temperature_of_runs(runs, notes)
     return ViscosityGKResult(viscosity=gk.value, viscosity_cepstral=cep, einstein_helfand=eh, gk=gk,
-                             per_run_Pa_s=per_run, runs_mean=runs_mean, temperature_K=temps,
+                             temperature_K=temps, temperature_keys=temperature_keys,
                              volume_A3=runs[0].volume_m3 / C.ANGSTROM_M ** 3, notes=notes)

@@ -8,7 +8,6 @@ the zero-shear viscosity (:func:`ptmlp.transport.extrapolation.zero_shear_extrap
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, Sequence
@@ -17,10 +16,12 @@ import numpy as np
 
 from ..errors import InputError
 from . import constants as C
-from .extrapolation import ZeroShear, zero_shear_extrapolation
-from .profile_fit import ProfileAnalysis, analyse_profile
+from ..uncertainty import Estimate
+from .extrapolation import Extrapolation, zero_shear_extrapolation
+from .profile_fit import ProfileAnalysis, analyse_profile, batch_error
 from .readers import columns, read_ave_time, read_blocks, read_run_info
-from .results import Measurement, Notes
+from .results import UNCERTAINTY_NOTE, Measurement, Notes
+from .temperature import TemperatureRecord, find_record, measured_temperature, temperature_summary
 
 SHEAR_HINT = "lower the shear rate (larger swap_every) or use a longer box"
 
@@ -34,14 +35,19 @@ class NemdViscosityResult:
     profile: ProfileAnalysis
     folder: str
     notes: Notes
+    temperature: Optional[Estimate] = None  # measured (thermo log after the steady state)
+    temperature_record: Optional[TemperatureRecord] = None
 
     def summary(self) -> dict:
         out = {"quantity": "shear viscosity", "method": "nemd-muller-plathe", "folder": self.folder}
-        out.update(self.viscosity.as_dict("viscosity_Pa_s"))
+        out.update(self.viscosity.estimate(None, "not estimated (viscosity at this shear rate)",
+                                           combined_by="scatter of profile batches",
+                                           n_batches=len(self.profile.batch_gradients)).as_dict("viscosity_Pa_s"))
         out.update(self.shear_rate_per_s.as_dict("shear_rate_per_s"))
         out["momentum_flux_Pa"] = self.momentum_flux_Pa
-        out["nonlinearity"] = [self.profile.rise.nonlinearity, self.profile.fall.nonlinearity]
-        out["uncertainty"] = "one standard error (68%)"
+        out.update(temperature_summary(self.temperature, [self.temperature_record]))
+        out.update(self.profile.linearity())
+        out["uncertainty"] = UNCERTAINTY_NOTE
         out["warnings"] = list(self.notes.messages)
         return out
 
@@ -82,19 +88,25 @@ def viscosity_muller_plathe(folder: str | Path, *, exclude_bins: int = 1, n_batc
         raise InputError(f"{folder}: no momentum was swapped")
     flux = force / (2.0 * area * C.ANGSTROM_M ** 2)
     etas = flux / analysis.batch_gradients
-    eta = Measurement(flux / analysis.gradient, etas.std(ddof=1) / math.sqrt(len(etas)))
-    rate = Measurement(analysis.gradient, analysis.batch_gradients.std(ddof=1) / math.sqrt(len(etas)))
+    eta = Measurement(flux / analysis.gradient, batch_error(etas))
+    rate = Measurement(analysis.gradient, batch_error(analysis.batch_gradients))
     if rate.value < 3 * rate.std_err:
         notes.warn(f"the shear rate ({rate.value:.3g} 1/s) is within 3 standard errors of zero: increase the "
                    "swap rate (smaller swap_every) or run longer")
+    record = find_record(folder, after_step=steady)
+    t_est = measured_temperature([record], notes)
     return NemdViscosityResult(viscosity=eta, shear_rate_per_s=rate, momentum_flux_Pa=flux,
-                               temperature_K=info.get("T_target_K"), profile=analysis, folder=str(folder), notes=notes)
+                               temperature_K=t_est.value if t_est is not None else info.get("T_target_K"),
+                               profile=analysis, folder=str(folder), notes=notes, temperature=t_est,
+                               temperature_record=record)
 
 
 def viscosity_zero_shear(folders: Sequence[str | Path], *, exclude_bins: int = 1, n_batches: int = 10,
-                         variable: str = "sqrt") -> tuple[list[NemdViscosityResult], ZeroShear]:
-    """Analyse several Muller-Plathe runs (different swap rates) and extrapolate to zero shear."""
+                         variable: str = "auto", notes: Optional[Notes] = None
+                         ) -> tuple[list[NemdViscosityResult], Optional[Extrapolation]]:
+    """Analyse several Muller-Plathe runs (different swap rates) and extrapolate to zero shear
+    (None with one run: nothing to extrapolate; the warning goes to ``notes``)."""
     results = [viscosity_muller_plathe(f, exclude_bins=exclude_bins, n_batches=n_batches) for f in folders]
     zs = zero_shear_extrapolation([r.shear_rate_per_s.value for r in results], [r.viscosity for r in results],
-                                  variable=variable)
+                                  variable=variable, notes=notes)
     return results, zs
