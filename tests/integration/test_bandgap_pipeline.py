@@ -71,11 +71,11 @@ def test_every_stage_writes_its_tables_plots_and_report(run):
     assert list(summaries) == STAGES
     for stage in STAGES:
         assert read_json(out / stage / "summary.json")["stage"] == stage
-    pngs = [out / "correct" / "parity.png", out / "curves" / "learning_curves.png",
+    pngs = [out / "correct" / "parity.png", out / "proxy" / "parity.png", out / "curves" / "learning_curves.png",
             out / "explain" / "shap_summary_regressor.png", out / "explain" / "shap_summary_classifier.png",
             out / "explain" / "case_ZnBi2O4.png", out / "explain" / "case_Mg2SiO4.png"]
     pngs += list((out / "explain").glob("shap_dependence_*.png"))
-    assert len(pngs) == 9
+    assert len(pngs) == 10
     for p in pngs:
         assert p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", p
     report = (out / "report.md").read_text()
@@ -133,6 +133,9 @@ def test_no_held_out_composition_in_any_training_set(run):
         assert fits[f"curves/fold{k}/n0"]["held_out"] == len(held)
     proxy_fits = summaries["proxy"]["leakage"]["fits"]
     assert sum(f["held_out"] for f in proxy_fits.values()) == len(seeds)
+    cv = _rows(out / "proxy" / "cv_predictions.csv")
+    assert sorted(r["key"] for r in cv) == sorted(r["key"] for r in seeds)
+    assert all(folds[r["key"]] == int(r["fold"]) for r in cv)
 
 
 def test_learning_curve_table_has_spreads(run):

@@ -28,6 +28,7 @@ class ProxyResult:
     models: list[AttentionGapModel]
     cv: dict
     per_fold_labels: np.ndarray  # [n_perturbed, K]
+    held_out: list[tuple]  # (key, fold, corrected gap, attention, random forest, PBE linear) per seed
 
 
 def seed_folds(seed_keys: list[str], k: int, seed: int) -> dict[str, int]:
@@ -67,7 +68,7 @@ def run_proxy(corrected: dict[str, float], pbe: dict[str, float], seed_keys: lis
     x_pbe = np.array([pbe[k] for k in pool])
     fold_of = np.array([folds.get(k, -1) for k in pool])
     pz, pf = composition_arrays(perturbed_amounts) if perturbed_amounts else (np.zeros((0, 1), int), np.zeros((0, 1)))
-    models, rows, labels = [], [], []
+    models, rows, labels, held_out = [], [], [], []
     for k in range(s.folds):
         test = fold_of == k
         train = ~test
@@ -84,11 +85,13 @@ def run_proxy(corrected: dict[str, float], pbe: dict[str, float], seed_keys: lis
                     | {"n_train": int(train.sum()), "n_test": int(test.sum()),
                        "pbe_linear_slope": float(lin.coef_[0]), "pbe_linear_intercept_eV": float(lin.intercept_)})
         models.append(model)
+        held_out += [(key, k, float(t), float(a), float(r), float(q))
+                     for key, t, a, r, q in zip(held, y[test], pred, pred_rf, pred_lin)]
         labels.append(predict(model, pz, pf) if len(pz) else np.zeros(0))
     cv = {"folds": rows, "mean_std": {name: mean_std([r[name] for r in rows]) for name in rows[0]
                                       if name.endswith(("_mae_eV", "_r2"))},
           "pool_size": len(pool), "seeds": len(seed_keys)}
-    return ProxyResult(folds, models, cv, np.stack(labels, axis=1) if labels else np.zeros((0, 0)))
+    return ProxyResult(folds, models, cv, np.stack(labels, axis=1) if labels else np.zeros((0, 0)), held_out)
 
 
 def _scores(y: np.ndarray, preds: dict[str, np.ndarray]) -> dict[str, float]:

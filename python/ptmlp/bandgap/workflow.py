@@ -145,6 +145,7 @@ def stage_proxy(cfg: BandgapConfig) -> dict:
         with atomic_open(out / "models" / f"fold{k}.pt", "wb") as fh:
             torch.save(model.state_dict(), fh)
     write_json(out / "folds.json", res.folds)
+    write_proxy_cv(out, res.held_out)
     mean, spread = ensemble_labels(res.per_fold_labels)
     K = cfg.proxy.folds
     write_csv(out / "labels.csv", ["key", "label_eV", "spread_eV"] + [f"fold{k}_eV" for k in range(K)],
@@ -154,6 +155,16 @@ def stage_proxy(cfg: BandgapConfig) -> dict:
                "label_eV": _describe(mean), "spread_eV": _describe(spread),
                "fraction_labelled_zero": float(np.mean(mean < cfg.explain.zero_gap_below_eV)) if len(mean) else None}
     return _finish(cfg, "proxy", summary, t0, ledger)
+
+
+def write_proxy_cv(out: Path, held_out: list[tuple]) -> None:
+    """The held-out seed predictions of the three models (table and parity plot)."""
+    write_csv(out / "cv_predictions.csv", ["key", "fold", "corrected_gap_eV", "attention_eV", "random_forest_eV",
+                                           "pbe_linear_eV"], held_out)
+    cols = np.array([h[2:] for h in held_out], float).reshape(len(held_out), 4)
+    plots.parity(out / "parity.png", cols[:, 0], {"attention (ours)": cols[:, 1], "random forest": cols[:, 2],
+                                                  "PBE, linear": cols[:, 3]},
+                 "corrected gap (eV)", "predicted gap (eV)", "Seeds, held out (proxy folds)")
 
 
 def _describe(v: np.ndarray) -> dict:
