@@ -102,3 +102,16 @@ def test_learning_curves_never_train_on_held_out_compositions_and_repeat_exactly
                            0, 1, FitLedger())
     assert res["rows"] == res2["rows"]
     assert [r["perturbed"] for r in res["table"]] == [0, 10, 19, 20]
+
+
+def test_monotone_option_makes_the_correction_non_decreasing_in_the_pbe_gap():
+    from ptmlp.bandgap.correction import fit_hierarchy
+
+    keys, X, pbe, expt = _toy_correction(n=200, seed=1)
+    s = CorrectionSettings(top_features=6, monotone_in_pbe_gap=True, boosting={"trees": 30, "min_child_samples": 5})
+    model = fit_hierarchy(X, expt, s, 0, 1)
+    probe = np.repeat(X[:20], 9, axis=0)
+    probe[:, 0] = np.tile(np.linspace(0, 4, 9), 20)
+    p, g, _ = model.predict(probe)
+    assert (np.diff(p.reshape(20, 9), axis=1) >= -1e-12).all()
+    assert (np.diff(g.reshape(20, 9), axis=1) >= -1e-12).all()

@@ -52,6 +52,8 @@ class CorrectionSettings(StrictModel):
                                   "(the PBE gap is always kept)", ge=1)
     zero_gap_below_eV: float = field(1e-3, "a PBE or experimental gap below this counts as zero (MP writes "
                                            "1e-4 eV for metals)", gt=0)
+    monotone_in_pbe_gap: bool = field(False, "constrain both models to be non-decreasing in the PBE gap (LightGBM "
+                                             "monotone constraint)")
     boosting: BoostingSettings = field(default_factory=BoostingSettings, description="LightGBM settings")
 
 

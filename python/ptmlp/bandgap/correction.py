@@ -29,14 +29,21 @@ def correction_features(keys: list[str], pbe_gaps_eV: np.ndarray) -> tuple[np.nd
     return np.column_stack([np.asarray(pbe_gaps_eV, float), X]), ["pbe_gap_eV"] + magpie_feature_names()
 
 
-def _lgbm(kind: str, s: BoostingSettings, seed: int, threads: int):
+def _lgbm(kind: str, s: BoostingSettings, seed: int, threads: int, monotone: list[int] | None = None):
+    """LightGBM model; ``monotone``: per-column constraints (+1 = non-decreasing), None for none."""
     import lightgbm as lgb
 
     cls = lgb.LGBMClassifier if kind == "classifier" else lgb.LGBMRegressor
+    extra = {"monotone_constraints": monotone} if monotone else {}
     return cls(n_estimators=s.trees, learning_rate=s.learning_rate, num_leaves=s.leaves,
                min_child_samples=s.min_child_samples, subsample=s.row_fraction, subsample_freq=1,
                colsample_bytree=s.feature_fraction, random_state=seed, n_jobs=threads, verbose=-1,
-               deterministic=True, force_row_wise=True)
+               deterministic=True, force_row_wise=True, **extra)
+
+
+def _monotone(columns: list[int], s: CorrectionSettings) -> list[int] | None:
+    """+1 for the PBE gap (column 0) when ``monotone_in_pbe_gap``."""
+    return [1 if j == 0 else 0 for j in columns] if s.monotone_in_pbe_gap else None
 
 
 def correlation_filter(X: np.ndarray, order: list[int], r_max: float) -> list[int]:
@@ -59,7 +66,7 @@ def select_features(X: np.ndarray, y: np.ndarray, kind: str, s: CorrectionSettin
                     threads: int) -> list[int]:
     """Column indices chosen by the three-step procedure of the module doc (column 0 = PBE gap)."""
     kept = correlation_filter(X, list(range(X.shape[1])), s.correlation_max)
-    model = _lgbm(kind, s.boosting, seed, threads).fit(X[:, kept], y)
+    model = _lgbm(kind, s.boosting, seed, threads, _monotone(kept, s)).fit(X[:, kept], y)
     gain = model.booster_.feature_importance(importance_type="gain")
     ranked = [kept[i] for i in np.argsort(-gain, kind="stable")]
     top = [j for j in ranked if j != 0][: max(s.top_features - 1, 0)]
@@ -84,10 +91,10 @@ def fit_hierarchy(X: np.ndarray, expt_eV: np.ndarray, s: CorrectionSettings, see
                   threads: int) -> HierarchicalModel:
     nonzero = expt_eV >= s.zero_gap_below_eV
     cf = select_features(X, nonzero.astype(int), "classifier", s, seed, threads)
-    clf = _lgbm("classifier", s.boosting, seed, threads).fit(X[:, cf], nonzero.astype(int))
+    clf = _lgbm("classifier", s.boosting, seed, threads, _monotone(cf, s)).fit(X[:, cf], nonzero.astype(int))
     Xr, yr = X[nonzero], expt_eV[nonzero]
     rf = select_features(Xr, yr, "regressor", s, seed, threads)
-    reg = _lgbm("regressor", s.boosting, seed, threads).fit(Xr[:, rf], yr)
+    reg = _lgbm("regressor", s.boosting, seed, threads, _monotone(rf, s)).fit(Xr[:, rf], yr)
     return HierarchicalModel(clf, reg, cf, rf)
 
 
