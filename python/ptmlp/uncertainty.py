@@ -273,3 +273,18 @@ def combine_runs(values: Sequence[float], errors: Sequence[float]) -> Estimate:
     by = "scatter" if not scatter < within else "per-run errors"
     details.update(scatter_err=scatter, t_factor=tf, combined_by=by)
     return Estimate(mean, max(scatter, within) if math.isfinite(within) else scatter, details=details)
+
+
+def format_with_error(value: float, err: Optional[float], unit: str = "", digits: int = 2) -> str:
+    """``value +- err unit`` with the error rounded to ``digits`` significant digits and the value to the
+    same decimal place: 921.8 +- 6.0 K, 0.000 +- 0.012 GPa (never 4.39e-05 GPa)."""
+    tail = f" {unit}" if unit else ""
+    value = None if value is None else float(value)
+    err = None if err is None else float(err)
+    if value is None or not math.isfinite(value):
+        return f"n/a{tail}"
+    if err is None or not math.isfinite(err) or err <= 0:
+        return f"{value:.4g}{tail}"
+    decimals = max(0, digits - 1 - int(math.floor(math.log10(err))))
+    v = round(value, decimals) + 0.0  # no "-0.000"
+    return f"{v:.{decimals}f} +- {err:.{decimals}f}{tail}"

@@ -7,8 +7,7 @@ import numpy as np
 import pytest
 
 from ptmlp.errors import InputError
-from ptmlp.melting.analysis import (LIQUID_GROWS, SOLID_GROWS, STABLE, classify_trend,
-                                    integrated_autocorrelation, linear_trend, mean_and_error)
+from ptmlp.melting.analysis import LIQUID_GROWS, SOLID_GROWS, STABLE, classify_trend, linear_trend, mean_and_error
 from ptmlp.melting.classify import calibrate
 from ptmlp.melting.stages import contaminated_reference
 
@@ -19,14 +18,6 @@ def ar1(n, phi, rng):
     for k in range(1, n):
         x[k] = phi * x[k - 1] + e[k]
     return x
-
-
-def test_autocorrelation_time_of_ar1():
-    # AR(1) with coefficient phi: tau_int = phi / (1 - phi) (samples)
-    rng = np.random.default_rng(0)
-    x = ar1(200000, 0.8, rng)
-    assert integrated_autocorrelation(x) == pytest.approx(4.0, rel=0.1)
-    assert integrated_autocorrelation(rng.normal(size=20000)) < 0.05
 
 
 def test_mean_error_covers_truth_for_correlated_noise():

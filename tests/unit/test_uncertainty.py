@@ -129,3 +129,12 @@ def test_agrees_with_pymbar_on_long_series():
     for phi in (0.5, 0.9):
         x = ar1(rng, 1, 100000, phi)[0]
         assert statistical_inefficiency(x) == pytest.approx(timeseries.statistical_inefficiency(x), rel=0.03)
+
+
+def test_format_with_error():
+    from ptmlp.uncertainty import format_with_error
+
+    assert format_with_error(4.39e-05, 0.0123, "GPa") == "0.000 +- 0.012 GPa"
+    assert format_with_error(921.75, 5.97, "K") == "921.8 +- 6.0 K"
+    assert format_with_error(-1e-6, 0.5) == "0.00 +- 0.50"
+    assert format_with_error(1.5, None, "K") == "1.5 K" and format_with_error(float("nan"), 1.0) == "n/a"

@@ -56,15 +56,22 @@ def run(args) -> int:
         if args.workdir:
             cfg.workdir = str(Path(args.workdir).resolve())  # relative to where the command runs
     summary = run_melt(cfg, pressure_indices=args.pressure_index, log=_log)
+    print_runs(summary["run_verdicts"])
     print()
     print(f"{'P (GPa)':>20s} {'T_m (K)':>18s}  details")
     for r in summary["pressures"]:
         if "T_melt_K" not in r:
             continue
         extra = (f"bracket [{r['bracket_K'][0]:g}, {r['bracket_K'][1]:g}] K" if r["method"] == "bracket"
-                 else f"{r['n_valid_runs']} NPH run(s)")
+                 else f"{r['n_valid_runs']} accepted NPH run(s)")
+        sys_err = r.get("T_melt_sys_err_K")
+        split = f"stat {r['T_melt_stat_err_K']:.1f}, sys " + (f"{sys_err:.1f} K" if sys_err is not None else "not estimated")
         print(f"{r['pressure_GPa']:10.4g} +- {r['pressure_err_GPa']:<6.2g} {r['T_melt_K']:9.1f} +- "
-              f"{r['T_melt_err_K']:5.1f}  {extra}; {r['n_atoms']} atoms, {r['run_length_ps']:g} ps runs")
+              f"{r['T_melt_err_K']:5.1f}  {extra}; {r['n_atoms']} atoms, {r['run_length_ps']:g} ps runs ({split})")
+        if r.get("reduced_lj"):
+            lj = r["reduced_lj"]
+            print(f"{'':20s} reduced: P* = {lj['pressure_lj']:.4g} +- {lj['pressure_err_lj']:.2g}, "
+                  f"T* = {lj['T_melt_lj']:.4f} +- {lj['T_melt_err_lj']:.4f}")
         if r.get("note"):
             print(f"{'':20s} note: {r['note']}")
     sg = summary["melting_curve"]["simon_glatzel"]
@@ -82,6 +89,20 @@ def run(args) -> int:
     for e in errors:
         print(f"ptmlp melt: error: {e}", file=sys.stderr)
     return 2 if errors else 0
+
+
+def print_runs(rows: list[dict]) -> None:
+    """The final table of coexistence runs: accepted, extended, rejected."""
+    if not rows:
+        return
+    print()
+    print(f"{'P (GPa)':>8s} {'seed':>5s} {'T (K)':>9s}  {'verdict':20s} runs / why")
+    for row in rows:
+        t = row.get("start_T_K", row.get("T_K"))
+        label = "start " if "start_T_K" in row else ""
+        runs = ", ".join(r.rsplit("/", 1)[-1] for r in row["runs"])
+        print(f"{row['pressure_target_GPa']:8g} {row['seed']:5d} {label}{t:g}".ljust(31)
+              + f"  {row['verdict'] or '':20s} {runs}" + (f": {row['why']}" if row.get("why") else ""))
 
 
 def _log(message: str) -> None:

@@ -5,8 +5,10 @@ below T_m and shrinks above it. The bracket [T_low, T_high] must show "solid gro
 "liquid grows" at T_high; bisection then halves it down to ``bracket.tolerance_K`` (when the midpoint
 shows no clear trend, the two quarter points are tried to narrow the bracket around it). T_m is the
 root of a weighted straight-line fit of the growth rate d(phi)/dt against T over the runs inside
-the final bracket (interface velocity ~ T_m - T near T_m), its error the fit's standard error
-combined with the final bracket width (w / sqrt(12), a uniform distribution over the bracket).
+the final bracket (interface velocity ~ T_m - T near T_m); its statistical error is the fit's
+standard error, its method systematic the final bracket width (w / sqrt(12), a uniform
+distribution over the bracket), kept apart in the summary (:class:`ptmlp.uncertainty.Estimate`).
+The growth rate at one T is the seeds' rates combined by :func:`ptmlp.uncertainty.combine_runs`.
 A bracket that does not bracket is reported with a suggested new one, never turned into a T_m.
 """
 
@@ -20,6 +22,7 @@ from typing import Optional
 import numpy as np
 
 from ..errors import InputError
+from ..uncertainty import Estimate, combine_runs
 from .analysis import LIQUID_GROWS, SOLID_GROWS, STABLE, classify_trend, mean_and_error
 from .config import per_pressure
 from .stages import MeltContext, analysed_series, coexistence, references
@@ -52,24 +55,28 @@ def evaluate_temperature(ctx: MeltContext, p_gpa: float, t_k: float) -> Temperat
         ctx.log(f"  P={p_gpa:g} GPa T={t_k:g} K: {refs.verdict} ({refs.note})")
         return TemperatureOutcome(t_k, refs.verdict, float("nan"), float("nan"), refs.note)
 
-    def one(seed: int) -> dict:
-        result = coexistence(ctx, p_gpa, t_k, seed, refs, "npt")
+    def classify(result: dict):
         s = analysed_series(result, refs.calibration, cfg.md.discard_ps)
-        verdict, trend, why = classify_trend(s["t_ps"], s["solid_fraction"], cfg.bracket.min_change,
-                                             cfg.bracket.significance)
-        p_mean, p_err = mean_and_error(s["P_GPa"])
+        return s, classify_trend(s["t_ps"], s["solid_fraction"], cfg.bracket.min_change, cfg.bracket.significance)
+
+    def say(result: dict) -> str:
+        _, (verdict, trend, why) = classify(result)
+        return f"{verdict} ({why}; d phi/dt {trend.slope_per_ps:+.4f} +- {trend.slope_err_per_ps:.4f} /ps)"
+
+    def one(seed: int) -> dict:
+        result = coexistence(ctx, p_gpa, t_k, seed, refs, "npt", verdict=say)
+        s, (verdict, trend, why) = classify(result)
+        dt = float(np.median(np.diff(s["t_ps"]))) if len(s["t_ps"]) > 1 else 1.0
+        p_mean, p_err = mean_and_error(s["P_GPa"], dt)
         return {"seed": seed, "verdict": verdict, "why": why, "trend": trend.as_dict(), "run": result["run"],
                 "pressure_GPa": p_mean, "pressure_err_GPa": p_err, "T_mean_K": float(s["T_K"].mean()),
-                "n_atoms": result["n_atoms"], "cell_A": [float(s[k][-1]) for k in ("Lx_A", "Ly_A", "Lz_A")]}
+                "n_atoms": result["n_atoms"], "cell_A": [float(np.mean(s[k])) for k in ("Lx_A", "Ly_A", "Lz_A")],
+                "z_period_A": float(refs.solid["cell_A"][2]) / ctx.reps[2]}
 
     with ThreadPoolExecutor(max_workers=len(cfg.seeds)) as pool:
         runs = list(pool.map(one, cfg.seeds))
-    slopes = np.array([r["trend"]["slope_per_ps"] for r in runs])
-    errs = np.array([max(r["trend"]["slope_err_per_ps"], 1e-12) for r in runs])
-    w = 1.0 / errs ** 2
-    rate = float((w * slopes).sum() / w.sum())
-    rate_err = float(max(1.0 / math.sqrt(w.sum()),
-                         slopes.std(ddof=1) / math.sqrt(len(slopes)) if len(slopes) > 1 else 0.0))
+    rate_est = combine_runs([r["trend"]["slope_per_ps"] for r in runs], [r["trend"]["slope_err_per_ps"] for r in runs])
+    rate, rate_err = rate_est.value, rate_est.stat_err
     votes = {r["verdict"] for r in runs}
     if len(votes) == 1:
         verdict = votes.pop()
@@ -192,16 +199,23 @@ def _estimate(ctx: MeltContext, p_gpa: float, outcomes: dict, lo: float, hi: flo
             stat = 0.0
     else:
         note += "; fewer than two rates inside the bracket: bracket midpoint used"
-    err = math.sqrt(stat ** 2 + bracket_sigma ** 2)
+    t_est = Estimate(t_m, stat, details={"statistical": "standard error of the root of the growth-rate fit",
+                                         "n_temperatures_fitted": len(inside)})
+    t_est = t_est.with_systematic(bracket_sigma, "final bracket width / sqrt(12)")
     runs = [r for o in outcomes.values() for r in o.runs if lo - 1e-9 <= o.T_K <= hi + 1e-9]
-    p_vals = np.array([r["pressure_GPa"] for r in runs]) if runs else np.array([p_gpa])
-    p_mean = float(p_vals.mean())
-    p_err = float(p_vals.std(ddof=1) / math.sqrt(len(p_vals))) if len(p_vals) > 1 else (
-        float(runs[0]["pressure_err_GPa"]) if runs else float("nan"))
+    if runs:
+        p_est = combine_runs([r["pressure_GPa"] for r in runs], [r["pressure_err_GPa"] for r in runs])
+        cell = np.array([r["cell_A"] for r in runs])
+        cell_est = [combine_runs(cell[:, k], [0.0] * len(runs)) for k in range(3)]
+    else:
+        p_est, cell_est = Estimate(p_gpa, float("nan")), []
     first = next((r for o in outcomes.values() for r in o.runs), {})
-    return {"method": "bracket", "pressure_target_GPa": p_gpa, "pressure_GPa": p_mean, "pressure_err_GPa": p_err,
-            "T_melt_K": t_m, "T_melt_err_K": err, "T_melt_stat_err_K": stat,
+    return {"method": "bracket", "pressure_target_GPa": p_gpa, **p_est.as_dict("pressure_GPa", unit="GPa"),
+            **t_est.as_dict("T_melt_K", unit="K"),
             "bracket_K": [lo, hi], "bracket_half_width_K": 0.5 * width, "note": note,
-            "n_atoms": first.get("n_atoms", ctx.n_atoms), "cell_A": first.get("cell_A"),
+            "n_atoms": first.get("n_atoms", ctx.n_atoms),
+            "cell_A": [c.value for c in cell_est] or None, "cell_err_A": [c.stat_err for c in cell_est] or None,
+            "cell_note": "mean box lengths over the analysed window of the runs inside the final bracket, averaged "
+                         "over them (error: their scatter x Student-t)",
             "run_length_ps": ctx.cfg.md.coexistence_ps, "n_seeds": len(ctx.cfg.seeds),
             "temperatures": [o.as_dict() for _, o in sorted(outcomes.items())]}

@@ -137,6 +137,30 @@ class NPHConfig(StrictModel):
     retries: int = field(2, "restarts from a corrected start T when a run melts or freezes completely", ge=0, le=10)
 
 
+class SettleConfig(StrictModel):
+    """When a run counts as settled, and how it is extended when it has not (ptmlp.uncertainty.trend)."""
+
+    drift_sigma: float = field(2.0, "an NPH coexistence run is settled when its T drift and solid-fraction change "
+                                    "over the analysed window are within this many of their own errors; a "
+                                    "reference run when its volume drift is", gt=0.0, le=10.0)
+    solid_fraction_band: list[Annotated[float, Field(ge=0.0, le=1.0)]] = field(
+        default_factory=lambda: [0.1, 0.9], min_length=2, max_length=2,
+        description="an NPH run whose solid fraction leaves [low, high] in the analysed window has (nearly) lost "
+                    "an interface: it restarts from a corrected start T instead of being extended")
+    extend_ps: Optional[float] = field(None, "length of one extension of an unsettled NPH run (ps; default: the "
+                                             "analysed window, coexistence_ps - discard_ps); the analysed window "
+                                             "moves to the end of the extended run", gt=0.0)
+    max_extensions: int = field(2, "extensions of an unsettled run (NPH coexistence: then it restarts from where "
+                                   "it ended; reference: then it is used with a warning)", ge=0, le=20)
+
+    @model_validator(mode="after")
+    def _band_order(self) -> "SettleConfig":
+        lo, hi = self.solid_fraction_band
+        if not lo < hi:
+            raise ValueError(f"solid_fraction_band [{lo:g}, {hi:g}]: low must be below high")
+        return self
+
+
 class MeltConfig(StrictModel):
     """Melting temperature(s) by solid-liquid coexistence (``ptmlp melt``)."""
 
@@ -154,12 +178,17 @@ class MeltConfig(StrictModel):
                               description="independent repeats, one coexistence run each [1..899999999]")
     cell: CellConfig = field(default_factory=CellConfig, description="the interface cell")
     md: MDConfig = field(default_factory=MDConfig, description="run lengths and damping")
+    settle: SettleConfig = field(default_factory=SettleConfig, description="acceptance of runs and their "
+                                                                           "extensions")
     order: OrderConfig = field(default_factory=OrderConfig, description="the solid/liquid label")
     workdir: OutputPath = field("melt_run", "work folder: every run, summary.json, time series, plots")
     nprocs: int = field(1, "MPI ranks per LAMMPS run", ge=1, le=100000)
     parallel_runs: int = field(1, "LAMMPS runs at once on this machine", ge=1, le=1000)
     run_timeout_s: Optional[float] = field(None, "wall-clock limit of one LAMMPS run (s)", gt=0.0)
     confidence: float = field(0.68, "confidence level of the Simon-Glatzel band", ge=0.01, le=0.999)
+    units: Literal["metal", "lj"] = field("metal", "units of the summary and plots: metal (K, GPa) or lj (also "
+                                                   "reduced T* = k T / epsilon, P* = P sigma^3 / epsilon, from an "
+                                                   "lj/* pair_coeff)")
 
     @field_validator("pressures_GPa", "seeds")
     @classmethod
@@ -182,11 +211,26 @@ class MeltConfig(StrictModel):
                 lo, hi = per_pressure(b.T_low_K, k), per_pressure(b.T_high_K, k)
                 if not lo < hi:
                     raise ValueError(f"bracket.T_low_K = {lo:g} K must be below bracket.T_high_K = {hi:g} K")
-        else:
+        if self.units == "lj":
+            lj_parameters(self.potential)  # refuses a potential that is not Lennard-Jones
+        if self.method == "nph":
             if self.nph.start_T_K is None:
                 raise ValueError("method nph needs nph.start_T_K (K), a temperature near the expected T_m")
             _check_length("nph.start_T_K", self.nph.start_T_K, n_p)
         return self
+
+
+def lj_parameters(potential: PotentialSpec) -> tuple[float, float]:
+    """(epsilon_eV, sigma_A) of a one-type Lennard-Jones potential (pair_style lj/*, pair_coeff 1 1 eps sigma)."""
+    style = (potential.pair_style or "").split()
+    coeff = potential.pair_coeff[0].split() if potential.pair_coeff else []
+    if not style or not style[0].startswith("lj/") or len(potential.pair_coeff or []) != 1 or len(coeff) < 4:
+        raise ValueError(f"units lj needs a one-type Lennard-Jones potential (pair_style lj/..., pair_coeff "
+                         f"['1 1 epsilon_eV sigma_A']), got pair_style {potential.pair_style!r}; use units metal")
+    try:
+        return float(coeff[2]), float(coeff[3])
+    except ValueError:
+        raise ValueError(f"units lj: pair_coeff {potential.pair_coeff[0]!r} has no numeric epsilon and sigma") from None
 
 
 def _check_length(key: str, value, n_pressures: int) -> None:

@@ -1,89 +1,177 @@
 """NPH coexistence: with the enthalpy fixed, the interface cell settles at T_m of its pressure.
 
 Both halves start at ``nph.start_T_K``; melting absorbs and freezing releases latent heat until
-T reaches T_m (Morris, Wang, Ho & Chan, Phys. Rev. B 49, 3109 (1994)). T_m is the mean
-temperature after ``md.discard_ps``, averaged over the seeds; a run that melts or freezes
-completely has no interface left and is repeated from a start temperature moved toward T_m
-(aimed between end temperatures known to be above and below T_m, see :func:`next_start`). A
-run whose T still drifts (by more than 1% of T and 3 sigma over the analysed window), or whose
-solid fraction still changes (by more than 0.04 and 3 sigma), has not reached T_m yet: near a triple point the NPH relaxation time c_p / (L k) can exceed 60 ps
-(measured for LJ at P = 0: T fell from 93 to 87 K over 70 ps while NPT runs put T_m at ~82 K);
-it is repeated so that the next run's window begins where it ended.
+T reaches T_m (Morris, Wang, Ho & Chan, Phys. Rev. B 49, 3109 (1994)). Each seed runs on its own
+(its result is printed as soon as it is known):
+
+1. the coexistence run; its analysed window is the last ``coexistence_ps - discard_ps`` ps;
+2. **settled** (accepted) when, over that window, the T drift and the solid-fraction change are
+   both within ``settle.drift_sigma`` (2) of their own errors (:func:`ptmlp.uncertainty.trend`)
+   and the solid fraction stays inside ``settle.solid_fraction_band``;
+3. a run that has not settled but kept its interface is **extended** from its end state by
+   ``settle.extend_ps`` (default: one window length), at most ``settle.max_extensions`` times; the
+   window moves to the end of the extended run;
+4. a run that left the band (melted or froze, or nearly) is **restarted** from a start
+   temperature moved toward T_m (:func:`next_start`), as is one still drifting after its
+   extensions (from where it ended; near a triple point the NPH relaxation time c_p / (L k) can
+   exceed 60 ps: measured for LJ at P = 0, T fell from 93 to 87 K over 70 ps while NPT runs put
+   T_m at ~82 K). Restarts reuse the reference runs of the pressure (:func:`reference_for`).
+
+The run's T_m is the mean T over its window, its error from block averaging with the measured
+statistical inefficiency (stated per run); the seeds are combined by
+:func:`ptmlp.uncertainty.combine_runs` (scatter x Student-t, never below the per-run errors).
+The replaced rule (drift limit max(3 sigma, 1 % of T)) accepted an Al run (Al_mm.eam.fs) whose T
+drifted by -11.9 +- 8.6 K while its solid fraction fell from 0.55 to 0.43 in the last 10 ps.
 """
 
 from __future__ import annotations
 
 import math
 from concurrent.futures import ThreadPoolExecutor
+from typing import Optional
 
 import numpy as np
 
 from ..errors import InputError
-from .analysis import LIQUID_GROWS, linear_trend, mean_and_error
+from ..uncertainty import combine_runs, series_error, trend
+from .analysis import LIQUID_GROWS
 from .config import per_pressure
-from .stages import MeltContext, analysed_series, coexistence, references
+from .stages import (MeltContext, References, analysed_series, coexistence, coexistence_spec, extend_coexistence,
+                     extension_ps, joined_series, references)
 
+#: restarts reuse the references of a temperature within this fraction of the new start T
+REFERENCE_REUSE_FRACTION = 0.05
 
-#: a run whose mean T drifts by more than this fraction of T (and 3 sigma) has not reached T_m
-DRIFT_LIMIT = 0.01
-#: nor has one whose solid fraction changes by more than this over the window (and 3 sigma): the
-#: interface still moves (measured for LJ at P = 0: T flat within 1 K at 86.8 K while 8% of the
-#: solid melted; the stationary seed settled at 83.5 K)
-PHI_CHANGE_LIMIT = 0.04
+ACCEPTED = "accepted"
+EXTEND = "extend"
+RESTART = "restart"
 
 
 class NPHError(InputError):
     """Raised when every NPH run melts or freezes completely, even after the retries."""
 
 
-def _one_run(ctx: MeltContext, p_gpa: float, t_start: float, seed: int) -> dict:
-    refs = references(ctx, p_gpa, t_start)
-    if refs.verdict is not None:
-        # the pure phases alone already changed phase: t_start is far from T_m
-        above = refs.verdict == LIQUID_GROWS
-        # (a crystal superheats by ~10-20% before it melts on its own; a liquid needs deeper undercooling)
-        return {"seed": seed, "start_T_K": t_start, "valid": False, "why": refs.note, "above_T_m": above,
-                "reference_changed_phase": True, "end_T_K": round(t_start * (0.87 if above else 1.15), 1)}
-    result = coexistence(ctx, p_gpa, t_start, seed, refs, "nph")
-    s = analysed_series(result, refs.calibration, ctx.cfg.md.discard_ps)
-    phi = s["solid_fraction"]
+def judge_window(s: dict, band, n_sigma: float) -> dict:
+    """Verdict on the analysed window ``s`` of one NPH run: accepted, extend or restart, with its numbers."""
+    phi, temp = s["solid_fraction"], s["T_K"]
     k = max(len(phi) // 5, 1)
-    t_end = float(s["T_K"][-k:].mean())
-    end = float(phi[-k:].mean())
-    base = {"seed": seed, "start_T_K": t_start, "T_first_K": float(s["T_K"][:k].mean()),
-            "run": result["run"], "n_atoms": result["n_atoms"],
-            "cell_A": [float(s[c][-1]) for c in ("Lx_A", "Ly_A", "Lz_A")], "solid_fraction_end": end,
-            "solid_fraction_min": float(phi.min()), "solid_fraction_max": float(phi.max()),
-            "calibration": refs.calibration.as_dict()}
-    if phi.min() <= 0.05 or phi.max() >= 0.95:
-        melted = phi.min() <= 0.05
-        return dict(base, valid=False, why=f"{'melted' if melted else 'froze'} completely (T at the end "
-                                           f"{t_end:.1f} K)", above_T_m=melted, end_T_K=round(t_end, 1),
-                    bound_T_K=round(t_end, 1))
-    t_mean, t_err = mean_and_error(s["T_K"])
-    p_mean, p_err = mean_and_error(s["P_GPa"])
-    drift = linear_trend(s["t_ps"], s["T_K"])
-    stats = dict(T_mean_K=t_mean, T_err_K=t_err, pressure_GPa=p_mean, pressure_err_GPa=p_err,
-                 T_drift_K=drift.change, T_drift_err_K=drift.change_err)
-    limit = max(3.0 * drift.change_err, DRIFT_LIMIT * t_mean)
-    growth = linear_trend(s["t_ps"], phi)
-    stats["solid_fraction_change"] = growth.change
-    stats["solid_fraction_change_err"] = growth.change_err
-    phi_limit = max(3.0 * growth.change_err, PHI_CHANGE_LIMIT)
-    if abs(drift.change) > limit or abs(growth.change) > phi_limit:
-        # still relaxing toward T_m (slow interfaces: tau ~ c_p / (L k) can exceed the run): the mean
-        # T is biased toward the start; T_m lies beyond where the run ended. Melting (the solid
-        # fraction falls) means T is above T_m, freezing below it.
-        if abs(drift.change) > limit:
-            cooling = drift.change < 0
-            why = f"T still drifting ({drift.change:+.1f} K over the run, limit {limit:.1f} K; end T {t_end:.1f} K)"
+    t_end = float(temp[-k:].mean())
+    dt = float(np.median(np.diff(s["t_ps"]))) if len(s["t_ps"]) > 1 else 1.0
+    lo, hi = band
+    out = {"T_first_K": float(temp[:k].mean()), "T_end_K": t_end, "solid_fraction_end": float(phi[-k:].mean()),
+           "solid_fraction_min": float(phi.min()), "solid_fraction_max": float(phi.max()),
+           "window_ps": [float(s["t_ps"][0]), float(s["t_ps"][-1])]}
+    if phi.min() < lo or phi.max() > hi:
+        melted = phi.min() < lo
+        word = "melted" if phi.min() <= 0.05 or phi.max() >= 0.95 else ("nearly melted" if melted else "nearly froze")
+        word = word if word.startswith("nearly") else ("melted completely" if melted else "froze completely")
+        return dict(out, status=RESTART, above_T_m=melted, end_T_K=round(t_end, 1), bound_T_K=round(t_end, 1),
+                    why=f"{word}: solid fraction {phi.min() if melted else phi.max():.2f} outside the band "
+                        f"[{lo:g}, {hi:g}] (T at the end {t_end:.1f} K)")
+    t_stat = series_error(temp, dt)
+    p_stat = series_error(s["P_GPa"], dt)
+    drift = trend(s["t_ps"], temp)
+    growth = trend(s["t_ps"], phi)
+    stats = dict(T_mean_K=t_stat.mean, T_err_K=t_stat.stat_err, T_error_model=t_stat.as_dict(),
+                 pressure_GPa=p_stat.mean, pressure_err_GPa=p_stat.stat_err,
+                 T_drift_K=drift.change, T_drift_err_K=drift.change_err,
+                 solid_fraction_change=growth.change, solid_fraction_change_err=growth.change_err,
+                 cell_A=[float(np.mean(s[c])) for c in ("Lx_A", "Ly_A", "Lz_A")])
+    problems = []
+    if not drift.within(n_sigma):
+        problems.append(f"T drift {drift.change:+.1f} +- {drift.change_err:.1f} K > {n_sigma:g} sigma")
+    if not growth.within(n_sigma):
+        problems.append(f"solid fraction change {growth.change:+.3f} +- {growth.change_err:.3f} > {n_sigma:g} sigma")
+    if not problems:
+        return dict(out, **stats, status=ACCEPTED,
+                    why=f"settled: T drift {drift.change:+.1f} +- {drift.change_err:.1f} K, solid fraction change "
+                        f"{growth.change:+.3f} +- {growth.change_err:.3f} (both within {n_sigma:g} sigma)")
+    if not drift.within(n_sigma):
+        cooling = drift.change < 0  # melting absorbs heat: T falls while the cell is above T_m
+    else:
+        cooling = growth.change < 0
+    return dict(out, **stats, status=EXTEND, drifting=True, above_T_m=cooling, end_T_K=round(t_end, 1),
+                bound_T_K=round(t_end, 1), why="not settled: " + "; ".join(problems) + f" (end T {t_end:.1f} K)")
+
+
+def reference_for(ctx: MeltContext, p_gpa: float, t_k: float) -> References:
+    """The references of (P, T), or the valid ones made at the nearest T within 5 % at this pressure
+    (a restart moves the start T by a few %: the calibration and the equilibrated crystal carry over)."""
+    near = [(abs(t - t_k), t) for (p, t) in ctx.references_done if p == p_gpa
+            and abs(t - t_k) <= REFERENCE_REUSE_FRACTION * t_k]
+    if near:
+        return ctx.references_done[(p_gpa, min(near)[1])]
+    return references(ctx, p_gpa, t_k)
+
+
+def _one_seed(ctx: MeltContext, p_gpa: float, seed: int, t0: float) -> tuple[Optional[dict], list[dict]]:
+    """Every attempt of one seed until one is accepted (or retries run out): (accepted or None, attempts)."""
+    cfg = ctx.cfg
+    settle = cfg.settle
+    attempts: list[dict] = []
+    start = t0
+    where = f"P={p_gpa:g} GPa seed {seed}"
+    for attempt in range(cfg.nph.retries + 1):
+        refs = reference_for(ctx, p_gpa, start)
+        if refs.verdict is not None:
+            # the pure phases alone already changed phase: start is far from T_m
+            above = refs.verdict == LIQUID_GROWS
+            # (a crystal superheats by ~10-20% before it melts on its own; a liquid needs deeper undercooling)
+            a = {"seed": seed, "start_T_K": start, "valid": False, "verdict": "rejected", "why": refs.note,
+                 "above_T_m": above, "reference_changed_phase": True, "end_T_K": round(start * (0.87 if above else 1.15), 1)}
         else:
-            cooling = growth.change < 0
-            why = (f"solid fraction still {'falling' if cooling else 'rising'} ({growth.change:+.3f} over the "
-                   f"run, limit {phi_limit:.3f}; end T {t_end:.1f} K)")
-        return dict(base, **stats, valid=False, drifting=True, above_T_m=cooling, end_T_K=round(t_end, 1),
-                    bound_T_K=round(t_end, 1), why=why)
-    return dict(base, **stats, valid=True)
+            a = _coexistence_attempt(ctx, p_gpa, seed, start, refs)
+        attempts.append(a)
+        if a["valid"]:
+            ext = f" after {a['extensions']} extension(s)" if a.get("extensions") else ""
+            ctx.log(f"  {where}: accepted{ext}: T = {a['T_mean_K']:.1f} +- {a['T_err_K']:.1f} K at "
+                    f"{a['pressure_GPa']:.3f} +- {a['pressure_err_GPa']:.3f} GPa (tau_int "
+                    f"{a['T_error_model']['tau_int']:.2f} ps, {a['T_error_model']['n_blocks']} blocks)")
+            return a, attempts
+        a["next_start_T_K"] = next_start([x for x in attempts], a)
+        start = a["next_start_T_K"]
+        more = attempt < cfg.nph.retries
+        ctx.log(f"  {where} from {a['start_T_K']:g} K: rejected ({a['why']})"
+                + (f"; restart at {start:g} K" if more else "; no retries left"))
+    return None, attempts
+
+
+def _coexistence_attempt(ctx: MeltContext, p_gpa: float, seed: int, start: float, refs: References) -> dict:
+    """One coexistence run and its extensions until it settles, leaves the band or runs out of extensions."""
+    cfg, settle = ctx.cfg, ctx.cfg.settle
+    base = coexistence_spec(ctx, p_gpa, start, seed, refs, "nph")
+
+    def verdict(before: list[dict]):
+        def say(result: dict) -> str:
+            j = _judge(cfg, refs, before + [result])
+            if j["status"] == EXTEND and len(before) >= settle.max_extensions:
+                return f"{j['why']}; no extensions left"
+            return {ACCEPTED: "accepted", EXTEND: "extending", RESTART: "rejected"}[j["status"]] + f": {j['why']}"
+        return say
+
+    first = coexistence(ctx, p_gpa, start, seed, refs, "nph", verdict=verdict([]))
+    parts = [first]
+    judged = first_window = _judge(cfg, refs, parts)
+    k = 0
+    while judged["status"] == EXTEND and k < settle.max_extensions:
+        k += 1
+        parts.append(extend_coexistence(ctx, base, parts[-1], k, verdict=verdict(list(parts))))
+        judged = _judge(cfg, refs, parts)
+    record = {"seed": seed, "start_T_K": start, "run": first["run"], "runs": [p["run"] for p in parts],
+              "extensions": k, "extension_ps": extension_ps(cfg), "n_atoms": first["n_atoms"],
+              "calibration": refs.calibration.as_dict(), "reference_T_K": refs.T_K, **judged,
+              "z_period_A": float(refs.solid["cell_A"][2]) / ctx.reps[2],
+              "T_first_K": first_window["T_first_K"]}
+    record["valid"] = judged["status"] == ACCEPTED
+    record["verdict"] = ("accepted" if not k else "extended, accepted") if record["valid"] else \
+        ("extended, rejected" if k else "rejected")
+    return record
+
+
+def _judge(cfg, refs: References, parts: list[dict]) -> dict:
+    s = analysed_series({"series": joined_series(parts)}, refs.calibration, cfg.md.discard_ps,
+                        (len(parts) - 1) * extension_ps(cfg))
+    return judge_window(s, cfg.settle.solid_fraction_band, cfg.settle.drift_sigma)
 
 
 def next_start(attempts: list[dict], failed: dict) -> float:
@@ -122,41 +210,29 @@ def _bound(attempt: dict) -> float:
 
 
 def run_nph(ctx: MeltContext, p_gpa: float) -> dict:
-    """T_m at ``p_gpa`` from NPH coexistence runs (one per seed, retried when they lose the interface)."""
+    """T_m at ``p_gpa`` from NPH coexistence runs (one per seed, extended or restarted until settled)."""
     cfg = ctx.cfg
-    t0 = per_pressure(cfg.nph.start_T_K, cfg.pressures_GPa.index(p_gpa))
-    start = {seed: float(t0) for seed in cfg.seeds}
-    valid, attempts = {}, []
-    for attempt in range(cfg.nph.retries + 1):
-        todo = [s for s in cfg.seeds if s not in valid]
-        if not todo:
-            break
-        with ThreadPoolExecutor(max_workers=len(todo)) as pool:
-            results = list(pool.map(lambda s: _one_run(ctx, p_gpa, start[s], s), todo))
-        for r in results:
-            attempts.append(r)
-            if r["valid"]:
-                valid[r["seed"]] = r
-                ctx.log(f"  P={p_gpa:g} GPa seed {r['seed']}: T = {r['T_mean_K']:.1f} +- {r['T_err_K']:.1f} K "
-                        f"at {r['pressure_GPa']:.3f} GPa")
-        failed = [r for r in results if not r["valid"]]
-        for r in failed:
-            r["next_start_T_K"] = next_start(attempts, r)
-            start[r["seed"]] = r["next_start_T_K"]
-            ctx.log(f"  P={p_gpa:g} GPa seed {r['seed']} from {r['start_T_K']:g} K: {r['why']}; "
-                    f"next start {r['next_start_T_K']:g} K")
+    t0 = float(per_pressure(cfg.nph.start_T_K, cfg.pressures_GPa.index(p_gpa)))
+    for seed in cfg.seeds:
+        ctx.runner.plan(coexistence_spec_planned(ctx, p_gpa, t0, seed))
+    with ThreadPoolExecutor(max_workers=len(cfg.seeds)) as pool:
+        outcomes = list(pool.map(lambda seed: _one_seed(ctx, p_gpa, seed, t0), cfg.seeds))
+    valid = {seed: acc for seed, (acc, _) in zip(cfg.seeds, outcomes) if acc is not None}
+    attempts = [a for _, tries in outcomes for a in tries]
     note = ""
+    sys_err, sys_note = None, "finite-size and method systematics not estimated"
     if not valid:
         drifting = {}
         for a in attempts:  # the last drifting run of each seed: closest to T_m
             if a.get("drifting"):
                 drifting[a["seed"]] = a
         if drifting:
-            for seed, a in drifting.items():
-                a["T_err_K"] = float(np.hypot(a["T_err_K"], a["T_drift_K"]))
-                valid[seed] = a
-            note = ("no run became stationary within nph.retries: T_m from the last (drifting) runs, their "
-                    "drift added to the error; lengthen md.coexistence_ps or use method: bracket")
+            valid = dict(drifting)
+            drifts = [a["T_drift_K"] for a in drifting.values()]
+            sys_err = float(math.sqrt(np.mean(np.square(drifts))))
+            sys_note = "rms T drift over the analysed window of the unsettled runs used"
+            note = ("no run settled within nph.retries and settle.max_extensions: T_m from the last (drifting) runs, "
+                    "their drift as a systematic error; lengthen md.coexistence_ps or use method: bracket")
             ctx.log(f"  P={p_gpa:g} GPa: {note}")
     if not valid:
         last = attempts[-1]
@@ -164,18 +240,28 @@ def run_nph(ctx: MeltContext, p_gpa: float) -> dict:
                        f"{last['start_T_K']:g} K {last['why']}); no T_m reported. Try nph.start_T_K: "
                        f"{last['next_start_T_K']:g}, a longer cell (cell.long_over_lateral) or more retries")
     runs = [valid[s] for s in cfg.seeds if s in valid]
-    t = np.array([r["T_mean_K"] for r in runs])
-    te = np.array([r["T_err_K"] for r in runs])
-    p = np.array([r["pressure_GPa"] for r in runs])
-    pe = np.array([r["pressure_err_GPa"] for r in runs])
+    t_est = combine_runs([r["T_mean_K"] for r in runs], [r["T_err_K"] for r in runs])
+    t_est = t_est.with_systematic(sys_err, sys_note)
+    p_est = combine_runs([r["pressure_GPa"] for r in runs], [r["pressure_err_GPa"] for r in runs])
+    cell = np.array([r["cell_A"] for r in runs])
+    cell_est = [combine_runs(cell[:, k], [0.0] * len(runs)) for k in range(3)]
     n = len(runs)
-    within_t = math.sqrt(float((te ** 2).sum())) / n
-    within_p = math.sqrt(float((pe ** 2).sum())) / n
-    t_err = max(within_t, float(t.std(ddof=1) / math.sqrt(n))) if n > 1 else within_t
-    p_err = max(within_p, float(p.std(ddof=1) / math.sqrt(n))) if n > 1 else within_p
-    return {"method": "nph", "pressure_target_GPa": p_gpa, "pressure_GPa": float(p.mean()),
-            "pressure_err_GPa": p_err, "T_melt_K": float(t.mean()), "T_melt_err_K": t_err,
-            "T_melt_stat_err_K": t_err, "n_valid_runs": n, "n_atoms": runs[0]["n_atoms"],
-            "cell_A": runs[0]["cell_A"], "run_length_ps": cfg.md.coexistence_ps, "n_seeds": len(cfg.seeds),
-            "note": note or ("" if n == len(cfg.seeds) else f"{len(cfg.seeds) - n} seed(s) never kept both phases"),
-            "runs": attempts}
+    out = {"method": "nph", "pressure_target_GPa": p_gpa, **p_est.as_dict("pressure_GPa", unit="GPa"),
+           **t_est.as_dict("T_melt_K", unit="K"), "n_valid_runs": n, "n_atoms": runs[0]["n_atoms"],
+           "cell_A": [c.value for c in cell_est], "cell_err_A": [c.stat_err for c in cell_est],
+           "cell_note": "mean box lengths over the analysed window of each accepted run, averaged over the runs "
+                        "(error: their scatter x Student-t)",
+           "run_length_ps": cfg.md.coexistence_ps, "n_seeds": len(cfg.seeds),
+           "note": note or ("" if n == len(cfg.seeds) else f"{len(cfg.seeds) - n} seed(s) never settled"),
+           "runs": attempts}
+    return out
+
+
+def coexistence_spec_planned(ctx: MeltContext, p_gpa: float, t_k: float, seed: int):
+    """The first coexistence run of a seed, for the progress count (its calibration is not known yet)."""
+    from .classify import Calibration
+
+    dummy = References({}, {}, ctx.inputs_dir / "solid.data", 0.0, Calibration(1, 1.0, 0.0, 0.0), None)
+    spec = coexistence_spec(ctx, p_gpa, t_k, seed, dummy, "nph")
+    spec.files = {}
+    return spec

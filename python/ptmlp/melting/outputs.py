@@ -19,29 +19,42 @@ TIMESERIES_FILE = "melt_timeseries.h5"
 
 
 def coexistence_runs(pressure_result: dict, root: Path) -> Iterator[dict]:
-    """Every coexistence run behind a per-pressure result: its result.json, calibration, labels."""
+    """Every coexistence run behind a per-pressure result (an NPH run joined with its extensions): its
+    series, calibration, profile, verdict and whether it was accepted."""
     if pressure_result.get("method") == "bracket":
         for o in pressure_result.get("temperatures", []):
             for r in o.get("runs", []):
-                yield _load(root, r["run"], o.get("calibration"), T_K=o["T_K"], seed=r["seed"],
-                            verdict=r["verdict"], ensemble="npt")
+                yield _load(root, [r["run"]], o.get("calibration"), T_K=o["T_K"], seed=r["seed"],
+                            verdict=r["verdict"], accepted=True, ensemble="npt",
+                            z_period_A=r.get("z_period_A"))
     else:
         for r in pressure_result.get("runs", []):
             if "run" in r:
-                yield _load(root, r["run"], r.get("calibration"), T_K=r["start_T_K"], seed=r["seed"],
-                            verdict="kept both phases" if r["valid"] else r["why"], ensemble="nph")
+                yield _load(root, r.get("runs", [r["run"]]), r.get("calibration"), T_K=r["start_T_K"], seed=r["seed"],
+                            verdict=r.get("verdict", "accepted" if r["valid"] else "rejected"), why=r.get("why", ""),
+                            accepted=bool(r["valid"]), ensemble="nph", z_period_A=r.get("z_period_A"),
+                            extension_starts_ps=[])
 
 
-def _load(root: Path, name: str, calibration: dict | None, **meta) -> dict:
-    data = read_json(root / name / RESULT_FILE)
-    s = {k: np.asarray(v, float) for k, v in data["series"].items()}
+def _load(root: Path, names: list[str], calibration: dict | None, **meta) -> dict:
+    parts = [read_json(root / name / RESULT_FILE) for name in names]
+    s: dict = {}
+    prof: dict = {}
+    for data in parts:
+        for k, v in data["series"].items():
+            s.setdefault(k, []).extend(v)
+        for k, v in data["profile"].items():
+            prof.setdefault(k, []).extend(v)
+    s = {k: np.asarray(v, float) for k, v in s.items()}
     t = s["time_ps"] - s["time_ps"][0]
     if calibration:
         phi = (s["fsolid"] - calibration["f_liquid_ref"]) / (calibration["f_solid_ref"] - calibration["f_liquid_ref"])
     else:
         phi = np.full_like(t, np.nan)
-    return {"name": name, "t_ps": t, "series": s, "solid_fraction": phi, "P_GPa": s["P_bar"] * BAR_TO_GPA,
-            "profile": {k: np.asarray(v, float) for k, v in data["profile"].items()},
+    starts = [float(np.asarray(p["series"]["time_ps"], float)[0] - s["time_ps"][0]) for p in parts[1:]]
+    meta["extension_starts_ps"] = starts
+    return {"name": names[0], "names": names, "t_ps": t, "series": s, "solid_fraction": phi,
+            "P_GPa": s["P_bar"] * BAR_TO_GPA, "profile": {k: np.asarray(v, float) for k, v in prof.items()},
             "calibration": calibration, **meta}
 
 
@@ -61,7 +74,8 @@ def write_timeseries(path: Path, results: list[dict], root: Path) -> None:
                 g.attrs[key] = res[key]
             for run in coexistence_runs(res, root):
                 r = g.create_group(run["name"].split("/", 1)[1].replace("/", "_"))
-                r.attrs.update({k: run[k] for k in ("T_K", "seed", "verdict", "ensemble")})
+                r.attrs.update({k: run[k] for k in ("T_K", "seed", "verdict", "ensemble", "accepted")})
+                r.attrs["runs"] = ", ".join(run["names"])
                 if run["calibration"]:
                     r.attrs.update({f"calibration_{k}": v for k, v in run["calibration"].items()})
                 s = run["series"]

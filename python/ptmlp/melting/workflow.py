@@ -21,7 +21,8 @@ from .curve import fit_simon_glatzel
 from .nph import run_nph
 from .outputs import SUMMARY_FILE, TIMESERIES_FILE, write_timeseries
 from .plots import plot_curve, plot_pressure
-from .stages import MeltContext, prepare
+from .stages import MeltContext, extension_ps, prepare
+from .units import unit_view
 
 
 def run_melt(cfg: MeltConfig, pressure_indices: Optional[Sequence[int]] = None,
@@ -55,8 +56,12 @@ def run_melt(cfg: MeltConfig, pressure_indices: Optional[Sequence[int]] = None,
 
     plots_dir = work / "plots"
     plots: list[Path] = []
+    units = unit_view(cfg)
+    if units.reduced:
+        for r in ok:
+            r["reduced_lj"] = units.summary(r)
     for r in ok:
-        plots += plot_pressure(r, work, plots_dir, cfg.md.discard_ps)
+        plots += plot_pressure(r, work, plots_dir, cfg.md.discard_ps, units)
     fit, fit_note = None, None
     if pressure_indices is None and len(ok) >= 3:
         try:
@@ -68,7 +73,7 @@ def run_melt(cfg: MeltConfig, pressure_indices: Optional[Sequence[int]] = None,
     elif pressure_indices is None:
         fit_note = "Simon-Glatzel fit needs T_m at 3 or more pressures"
     if pressure_indices is None and len(ok) >= 2:
-        plots.append(plot_curve(ok, fit, plots_dir / "melting_curve.png"))
+        plots.append(plot_curve(ok, fit, plots_dir / "melting_curve.png", units=units))
     h5 = work / (TIMESERIES_FILE if pressure_indices is None else
                  f"melt_timeseries_{'_'.join(str(i) for i in pressure_indices)}.h5")
     write_timeseries(h5, ok, work)
@@ -94,9 +99,40 @@ def _summary(ctx: MeltContext, results, fit, fit_note, h5: Path, plots, wall_s: 
                             "bond_threshold": cfg.order.bond_threshold},
         "md": {"timestep_ps": cfg.md.timestep_ps, "coexistence_ps": cfg.md.coexistence_ps,
                "discard_ps": cfg.md.discard_ps, "seeds": cfg.seeds, "nprocs": cfg.nprocs},
+        "units": cfg.units,
+        "acceptance": {"drift_sigma": cfg.settle.drift_sigma, "solid_fraction_band": cfg.settle.solid_fraction_band,
+                       "extend_ps": extension_ps(cfg), "max_extensions": cfg.settle.max_extensions,
+                       "rule": "an NPH run is accepted when its T drift and solid-fraction change over the analysed "
+                               "window are within drift_sigma of their own errors and its solid fraction stays in "
+                               "the band; otherwise it is extended by extend_ps (at most max_extensions times), then "
+                               "restarted (nph.retries). Reference runs are extended by md.reference_ps until their "
+                               "volume drift is within drift_sigma."},
+        "error_model": "ptmlp.uncertainty: per run block averaging with the measured statistical inefficiency and "
+                       "a Student-t factor (tau_int per run in T_error_model); runs combined by scatter x "
+                       "t(0.8413, n-1), never below the per-run errors; stat, sys (null: not estimated) and total "
+                       "(= err) separately; all 1 sigma",
         "pressures": results,
         "melting_curve": {"simon_glatzel": fit.as_dict() if fit is not None else None, "note": fit_note},
         "files": {"timeseries_h5": str(h5), "plots": [str(p) for p in plots]},
         "runs_done": ctx.runner.n_run, "runs_reused": ctx.runner.n_reused, "wall_time_s": wall_s,
+        "run_verdicts": run_verdicts(results),
         "errors": [r["error"] for r in results if "error" in r],
     }
+
+
+def run_verdicts(results: list[dict]) -> list[dict]:
+    """Every coexistence run of every pressure: what became of it (accepted, extended, rejected)."""
+    rows = []
+    for r in results:
+        if r.get("method") == "nph":
+            for a in r.get("runs", []):
+                rows.append({"pressure_target_GPa": r["pressure_target_GPa"], "seed": a["seed"],
+                             "start_T_K": a["start_T_K"], "runs": a.get("runs", []), "verdict": a.get("verdict"),
+                             "extensions": a.get("extensions", 0), "why": a.get("why", "")})
+        elif r.get("method") == "bracket":
+            for o in r.get("temperatures", []):
+                for a in o.get("runs", []):
+                    rows.append({"pressure_target_GPa": r["pressure_target_GPa"], "seed": a["seed"],
+                                 "T_K": o["T_K"], "runs": [a["run"]], "verdict": a["verdict"], "extensions": 0,
+                                 "why": a.get("why", "")})
+    return rows
