@@ -194,9 +194,14 @@ def run(args) -> int:
 
     if example_requested(args):
         return 0
+    from ..run_progress import print_line
+
     command = args.quantity
     opts = options(args)
-    summary = REPORTS[command](opts)
+    if command == "run":
+        summary = REPORTS[command](opts, report=print_line, prefix=f"{args.prefix}: ")
+    else:
+        summary = REPORTS[command](opts)
     if command == "run":
         print(f"{args.prefix}: {summary['method']} in {opts.workdir} (summary.json; runs "
               f"{', '.join(os.path.basename(r['folder']) for r in summary['runs'])})")

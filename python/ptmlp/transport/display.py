@@ -110,16 +110,22 @@ def _reduce(obj: Any, units: DisplayUnits) -> Any:
         return None
     out = {}
     for key, value in obj.items():
-        hit = _token(key)
+        hit = _token(key.removesuffix("_error_model"))
         if hit and not isinstance(value, (dict, str)):
             token, kind, factor, m = hit
             conv = _convert(value, factor * units.axis(kind).scale)
             if conv is not None or value is None:
                 out[key[:m.start()] + "_lj" + key[m.end():]] = conv
+        elif hit and isinstance(value, dict) and not key.endswith("_error_model"):  # {name: number}
+            token, kind, factor, m = hit
+            conv = {k: _convert(v, factor * units.axis(kind).scale) for k, v in value.items()}
+            if all(v is not None for v in conv.values()):
+                out[key[:m.start()] + "_lj" + key[m.end():]] = conv
         elif isinstance(value, (dict, list)):
             sub = _reduce(value, units)
             if sub:
-                out[key] = sub
+                name = key[:hit[3].start()] + "_lj" + key[hit[3].end():] if hit else key
+                out[name] = sub
     if out:  # keep what names the entry
         out.update({k: obj[k] for k in _NAMES if isinstance(obj.get(k), str)})
     return out

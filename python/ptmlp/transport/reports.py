@@ -329,9 +329,9 @@ def report_conductivity(opts: ConductivityConfig) -> dict:
     return _finish(out, summary, opts)
 
 
-def run_templates(opts: RunConfig) -> dict:
+def run_templates(opts: RunConfig, report=None, prefix: str = "") -> dict:
     """Run ``n_runs`` independent copies of a template (a start and an end line per run, progress
-    within it); writes and returns ``workdir/summary.json``: what ran where (template, potential,
+    within it, to ``report``, each line after ``prefix``); writes and returns ``workdir/summary.json``: what ran where (template, potential,
     structure, variables, run folders and seeds) and the measured temperature of each run."""
     from .drivers import run_independent
     from .temperature import find_record
@@ -339,7 +339,8 @@ def run_templates(opts: RunConfig) -> dict:
     atoms = opts.structure.load(opts.potential.type_names)
     type_names = opts.potential.species_for(atoms.get_chemical_symbols())
     runs = run_independent(opts.template, opts.workdir, opts.potential, atoms, n_runs=opts.n_runs,
-                           first_seed=opts.first_seed, variables=opts.variables, nprocs=opts.nprocs)
+                           first_seed=opts.first_seed, variables=opts.variables, nprocs=opts.nprocs, report=report,
+                           prefix=prefix)
     replicas = math.prod(int(opts.variables.get(k, 1)) for k in ("nx", "ny", "nz"))
     notes = Notes()
     records, per_run = [], []
@@ -364,6 +365,8 @@ REPORTS = {"kappa": report_kappa, "viscosity": report_viscosity, "diffusion": re
 
 #: key parts of the numbers the CLI prints
 _HEADLINE_UNITS = ("_W_per_mK", "_Pa_s", "_m2_per_s", "_S_per_m", "temperature_K", "ratio", "_lj")
+_HEADLINE_LJ = ("kappa", "viscosity_lj", "viscosity_cepstral", "viscosity_einstein", "D_", "temperature_lj",
+                "temperature_err", "temperature_stat", "temperature_sys")
 _ERROR_PARTS = ("_err", "_stat_err", "_sys_err", "_error_model")
 
 
@@ -384,7 +387,7 @@ def headline(summary: dict, prefix: str = "") -> list[str]:
     lines = []
     for key, value in summary.items():
         if key == "reduced_lj" and isinstance(value, dict):
-            lines += headline(value, prefix="lj: ")
+            lines += headline({k: v for k, v in value.items() if k.startswith(_HEADLINE_LJ)}, prefix="lj: ")
             continue
         if not isinstance(value, (int, float)) or isinstance(value, bool):
             continue

@@ -42,6 +42,7 @@ class TemperatureRecord:
     sample_interval_ps: float
     target_K: Optional[float]
     source: str
+    run: str = ""  # the run's folder name
 
     def estimate(self) -> Estimate:
         """Mean and error of this run (block averaging; ``tau_int_ps`` in the details)."""
@@ -73,7 +74,7 @@ def record_from_columns(header, data, path, timestep_ps: Optional[float], info: 
         return None
     interval = float(data[1, 0] - data[0, 0]) * timestep_ps if timestep_ps else math.nan
     return TemperatureRecord(columns(header, data, [column], path)[:, 0], interval, target_of(info),
-                             f"{column} of {Path(path).name}")
+                             f"{column} of {Path(path).name}", Path(path).resolve().parent.name)
 
 
 def find_record(path: str | Path, *, after_step: int = 0) -> Optional[TemperatureRecord]:
@@ -108,7 +109,8 @@ def find_record(path: str | Path, *, after_step: int = 0) -> Optional[Temperatur
 
 def measured_temperature(records: Sequence[TemperatureRecord], notes: Notes) -> Optional[Estimate]:
     """The runs' mean temperature (K) with its error (per run by block averaging, runs combined by
-    scatter); warns when it is off the common target by more than OFF_TARGET_SIGMAS x its error."""
+    scatter); warns when a run, or their mean, is off the common target by more than
+    OFF_TARGET_SIGMAS x its error."""
     records = [r for r in records if r is not None and len(r.series_K)]
     if not records:
         return None
@@ -122,14 +124,21 @@ def measured_temperature(records: Sequence[TemperatureRecord], notes: Notes) -> 
             "statistical_inefficiency": [e.details.get("statistical_inefficiency") for e in per_run]})
     est = est.with_systematic(None, "not estimated")
     target = common_target(records)
-    if target is not None and math.isfinite(est.stat_err) and est.stat_err > 0:
-        off = est.value - target
-        if abs(off) > OFF_TARGET_SIGMAS * est.stat_err:
-            notes.warn(f"the measured temperature {est.value:.5g} +- {est.stat_err:.2g} K is {abs(off):.3g} K "
-                       f"{'below' if off < 0 else 'above'} the target {target:g} K, {abs(off) / est.stat_err:.1f} "
-                       f"times its error (flagged above {OFF_TARGET_SIGMAS:g}): the NVE production settled there; "
-                       "the result belongs to the measured temperature")
+    if target is not None:
+        off = [(r.run or f"run {k}", e) for k, (r, e) in enumerate(zip(records, per_run)) if _off(e, target)]
+        if len(per_run) > 1 and _off(est, target):
+            off.append(("mean of the runs", est))
+        if off:
+            notes.warn(f"measured temperature off the target {target:g} K by more than {OFF_TARGET_SIGMAS:g} times its "
+                       "error: " + "; ".join(f"{name} {e.value:.5g} +- {e.stat_err:.2g} K "
+                                             f"({(e.value - target) / e.stat_err:+.0f} sigma)" for name, e in off)
+                       + ": NVE runs settle away from the target; the results belong to the measured temperature")
     return est
+
+
+def _off(est: Estimate, target: float) -> bool:
+    return bool(math.isfinite(est.stat_err) and est.stat_err > 0
+                and abs(est.value - target) > OFF_TARGET_SIGMAS * est.stat_err)
 
 
 def common_target(records: Sequence[TemperatureRecord]) -> Optional[float]:

@@ -81,3 +81,17 @@ def lammps_value(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     return str(value)
+
+
+def total_steps(template: str, variables: dict) -> int:
+    """MD steps a template run takes with ``variables`` (its defaults elsewhere): the melt stage
+    (when T_melt > 0), the equilibration, and the production (steady_steps + run_steps for NEMD)."""
+    v = {**template_variables(template), **{k: lammps_value(x) for k, x in variables.items()}}
+
+    def number(name: str) -> float:
+        try:
+            return float(v.get(name, 0))
+        except ValueError:
+            return 0.0
+    melt = number("melt_steps") if number("T_melt") > 0 else 0.0
+    return int(melt + number("equil_steps") + number("steady_steps") + number("run_steps"))
