@@ -141,7 +141,7 @@ class ExplainSettings(StrictModel):
 class CurveSettings(StrictModel):
     """Learning curves on held-out real compounds and SHAP ranking stability."""
 
-    sizes: list[int] = field(default_factory=lambda: [300, 1000, 3000, 10000],
+    sizes: list[int] = field(default_factory=lambda: [250, 1000, 4000],
                              description="perturbed compositions added to the seed training set (0 is always "
                                          "included; sizes beyond what a fold has are dropped)", min_length=1)
     bootstraps: int = field(4, "bootstrap resamples of the training set per size for the SHAP ranking", ge=2)
