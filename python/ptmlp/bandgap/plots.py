@@ -91,6 +91,8 @@ def case_study(path: Path, title: str, rows: list[dict]) -> Path:
                title=f"{title}: {site} site")
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7, ncol=2)
+    fig.text(0.5, -0.02, "solid: proxy ensemble mean (band: spread over the fold models); dashed: explainable "
+             "random forests; hollow markers: not charge-balanced", ha="center", fontsize=8)
     return _save(fig, path)
 
 
