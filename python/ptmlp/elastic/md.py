@@ -2,10 +2,12 @@
 
 For each independent seed the template equilibrates the crystal at (T, P) (NPT), fixes the box
 at its average shape, and measures the stress at the reference and at +-strain for the six
-Voigt strains (NVT). Here the stress time series are block-averaged (error per state), C is
-rebuilt from the means (C_ij = (sigma_i(+) - sigma_i(-)) / (2 strain)), rotated from LAMMPS's
-cell orientation back to the input frame, averaged over seeds (error: standard error over
-seeds when there are >= 2, else the propagated block errors) and projected on the symmetric form.
+Voigt strains (NVT). Errors follow the one uncertainty model (:mod:`ptmlp.uncertainty`): each
+stress time series is block-averaged with the measured statistical inefficiency (error per
+state), C is rebuilt from the means (C_ij = (sigma_i(+) - sigma_i(-)) / (2 strain)), rotated from
+LAMMPS's cell orientation back to the input frame, averaged over seeds (error: the seed scatter
+x Student-t, never below the propagated block errors; one seed: the block errors) and projected
+on the symmetric form.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from ..relax import check_cell_size, check_periodic, check_pressure, minimal_rep
 from ..units import BAR_TO_GPA
 from .config import MDSteps
 from .result import ElasticResult, density_g_per_cm3
-from .stats import block_mean_error
+from ..uncertainty import combine_runs, series_error
 from .symmetry import analyse_symmetry, resolve_request, rotate_errors, symmetrize
 from .voigt import rotate_voigt
 
@@ -50,7 +52,7 @@ def read_stress_series(path: Path) -> tuple[np.ndarray, np.ndarray]:
     return -data[:, 1:7] * BAR_TO_GPA, data[:, 7]
 
 
-def analyse_run(folder: Path, strain: float, prefix: str = "elastic", n_blocks: int = 10) -> dict:
+def analyse_run(folder: Path, strain: float, prefix: str = "elastic") -> dict:
     """C (GPa, LAMMPS frame), its block errors, the reference box, T and P of one seed's run."""
     means, errs = {}, {}
     temp = np.nan
@@ -58,9 +60,9 @@ def analyse_run(folder: Path, strain: float, prefix: str = "elastic", n_blocks: 
         series, temps = read_stress_series(folder / f"{prefix}_stress_{state}.txt")
         if state == "ref":
             temp = float(temps.mean())
-        me = [block_mean_error(series[:, k], n_blocks) for k in range(6)]
-        means[state] = np.array([m for m, _e in me])
-        errs[state] = np.array([e for _m, e in me])
+        me = [series_error(series[:, k]) for k in range(6)]
+        means[state] = np.array([m.mean for m in me])
+        errs[state] = np.array([m.stat_err for m in me])
     c = np.zeros((6, 6))
     c_err = np.zeros((6, 6))
     for j in range(6):
@@ -136,14 +138,12 @@ def elastic_md(atoms, potential: PotentialSpec, workdir, *, temperature_K: float
     # LAMMPS frame -> input frame: v_lmp = R v_in, so T_in = R^T T_lmp R
     cs = np.array([rotate_voigt(r["C_GPa"], rot.T) for r in runs])
     c = cs.mean(axis=0)
-    block_err = np.sqrt(sum(rotate_errors(r["C_err_GPa"], rot.T) ** 2 for r in runs)) / len(runs)
+    block_errs = np.array([rotate_errors(r["C_err_GPa"], rot.T) for r in runs])
+    c_err = np.array([[combine_runs(cs[:, i, j], block_errs[:, i, j]).stat_err for j in range(6)] for i in range(6)])
     if len(runs) >= 2:
-        seed_err = cs.std(axis=0, ddof=1) / np.sqrt(len(runs))
-        c_err = np.maximum(seed_err, block_err)
-        err_kind = (f"larger of the standard error over {len(runs)} independent seeds and the "
-                    "block-average error")
+        err_kind = (f"scatter of {len(runs)} independent seeds x Student-t, never below the block-average "
+                    "errors (ptmlp.uncertainty)")
     else:
-        c_err = block_err
         err_kind = "block averages of one run (excludes the scatter of the NPT reference volume)"
         warnings.warn("one seed: the errors are block averages and miss the scatter of the NPT reference "
                       "volume (measured ~1-3 GPa for 128 Fe atoms at 300 K); use >= 2 seeds", stacklevel=2)
@@ -155,7 +155,7 @@ def elastic_md(atoms, potential: PotentialSpec, workdir, *, temperature_K: float
     scaled = big.copy()
     scaled.set_cell(big.cell.array * (vol / big.get_volume()) ** (1 / 3), scale_atoms=True)
     p = np.array([r["pressure_GPa"] for r in runs])
-    p_err = (p.std(ddof=1) / np.sqrt(len(p)) if len(p) >= 2 else runs[0]["pressure_err_GPa"])
+    p_err = combine_runs(p, [r["pressure_err_GPa"] for r in runs]).stat_err
     return ElasticResult(
         C_GPa=c, C_err_GPa=c_err, C_sym_GPa=c_sym, C_sym_err_GPa=e_sym, symmetry=info, imposed_system=system,
         density_g_per_cm3=density_g_per_cm3(scaled), pressure_GPa=float(p.mean()), pressure_err_GPa=float(p_err),
