@@ -40,6 +40,22 @@ def test_demo_vs_teacher(tmp_path):
     assert "band RMSE vs Fe_mm EAM" in proc.stdout
 
 
+def test_qha_through_the_command(tmp_path):
+    """The QHA section end to end: every value has its uncertainty, the grid checks are in the summary."""
+    proc = ptmlp(tmp_path, STRUCTURE + f"potential: {EAM}\nmesh: [8, 8, 8]\nerror_estimate: false\n"
+                 "qha: {volume_strains: [-0.02, -0.01, 0.0, 0.01, 0.02], t_max_K: 400, t_step_K: 20}\n")
+    assert proc.returncode == 0, proc.stderr
+    q = json.loads((tmp_path / "phonons_out" / "summary.json").read_text())["qha"]
+    for key, err in (("volume_A3_per_atom", "volume_err_A3_per_atom"),
+                     ("volumetric_thermal_expansion_per_K", "volumetric_thermal_expansion_err_per_K"),
+                     ("cp_J_per_K_mol_atoms", "cp_err_J_per_K_mol_atoms"),
+                     ("cp_numerical_J_per_K_mol_atoms", "cp_numerical_err_J_per_K_mol_atoms"),
+                     ("bulk_modulus_GPa", "bulk_modulus_err_GPa")):
+        assert len(q[err]) == len(q[key]) == len(q["temperature_K"]), key
+    assert q["cp_routes_agree"] and q["volume_grid_covers_V_T"] and q["temperature_K"][-1] >= 380
+    assert (tmp_path / "phonons_out" / "qha.png").stat().st_size > 10_000
+
+
 @pytest.mark.parametrize("config, message", [
     (STRUCTURE + "potential: {model: demo}\nsupercel: auto\n", "supercel: unknown key (did you mean 'supercell'?)"),
     (STRUCTURE + "potential: {model: demo}\nsupercell: [2, 2, 2]\n",
