@@ -50,6 +50,29 @@ def test_full_coexistence_run_with_lj(tmp_path):
         assert (tmp_path / name).exists()
 
 
+def test_extend_stage_continues_a_coexistence_run(tmp_path):
+    """stage extend: read the restart file of a finished run and go on for t_ext ps in the same
+    ensemble; the time continues where the first run stopped, the box and barostat carry over."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    lmp(tmp_path / "a", LJ, **LJ_FAST, t_coex=2)
+    first = read_series(tmp_path / "a" / "melt_series.dat")
+    shutil.copy(tmp_path / "a" / "melt_end.restart", tmp_path / "b" / "previous.restart")
+    proc = lmp(tmp_path / "b", LJ, **dict(LJ_FAST, ocut=4.2, nsolid=6), stage="extend", of="coex",
+               restart="previous.restart", t_ext=1)
+    assert "MELT_DONE stage=extend ensemble=nph" in proc.stdout
+    assert "fix ID: coex" in proc.stdout  # the NPH barostat state came back from the restart file
+    more = read_series(tmp_path / "b" / "melt_series.dat")
+    dt = LJ_FAST["dt"] * LJ_FAST["nout"]
+    # the first sample is the restart state (the first run's last one), then every nout steps
+    assert more["time_ps"][0] == pytest.approx(first["time_ps"][-1])
+    assert more["time_ps"][1] == pytest.approx(first["time_ps"][-1] + dt)
+    assert len(more["time_ps"]) == round(1.0 / dt) + 1
+    assert more["Lz_A"][0] == pytest.approx(first["Lz_A"][-1], rel=1e-6)
+    assert 0.05 < more["fsolid"].mean() < 0.95
+    assert (tmp_path / "b" / "melt_end.restart").exists() and read_profiles(tmp_path / "b" / "melt_profile.dat")
+
+
 def test_reference_stages_with_lj(tmp_path):
     (tmp_path / "s").mkdir()
     (tmp_path / "l").mkdir()

@@ -82,3 +82,20 @@ def test_magnesium_seeds_combined_total_covers_both():
     est = combine_runs([925.0, 918.5], [1.3, 1.1])
     assert est.total_err == pytest.approx(5.97, abs=0.01)
     assert est.value - est.total_err <= 918.5 and est.value + est.total_err >= 925.0
+
+
+def test_extension_joins_without_the_repeated_restart_sample_and_window_moves():
+    from ptmlp.melting.classify import Calibration
+    from ptmlp.melting.stages import analysed_series, joined_series
+
+    def part(t0, n):
+        t = [t0 + 0.5 * k for k in range(n)]
+        return {"series": {"time_ps": t, "T_K": [900.0 + x for x in t], "fsolid": [0.5] * n, "P_bar": [0.0] * n}}
+
+    first, ext = part(6.0, 21), part(16.0, 11)  # 6..16 ps, then 16..21 ps (16 ps repeated)
+    joined = joined_series([first, ext])
+    assert joined["time_ps"] == [6.0 + 0.5 * k for k in range(31)]
+    cal = Calibration(6, 1.0, 0.0, 0.0)
+    s0 = analysed_series({"series": first["series"]}, cal, 2.0)
+    s1 = analysed_series({"series": joined}, cal, 2.0, extended_ps=5.0)
+    assert len(s1["t_ps"]) == len(s0["t_ps"]) and s1["t_ps"][0] == 7.0 and s1["t_ps"][-1] == 15.0

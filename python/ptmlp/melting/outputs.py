@@ -13,6 +13,7 @@ from ..atomic import atomic_temp_path
 from ..jsonfile import read_json
 from ..units import BAR_TO_GPA
 from .runner import RESULT_FILE
+from .stages import joined_series
 
 SUMMARY_FILE = "summary.json"
 TIMESERIES_FILE = "melt_timeseries.h5"
@@ -38,14 +39,11 @@ def coexistence_runs(pressure_result: dict, root: Path) -> Iterator[dict]:
 
 def _load(root: Path, names: list[str], calibration: dict | None, **meta) -> dict:
     parts = [read_json(root / name / RESULT_FILE) for name in names]
-    s: dict = {}
     prof: dict = {}
     for data in parts:
-        for k, v in data["series"].items():
-            s.setdefault(k, []).extend(v)
         for k, v in data["profile"].items():
             prof.setdefault(k, []).extend(v)
-    s = {k: np.asarray(v, float) for k, v in s.items()}
+    s = {k: np.asarray(v, float) for k, v in joined_series(parts).items()}
     t = s["time_ps"] - s["time_ps"][0]
     if calibration:
         phi = (s["fsolid"] - calibration["f_liquid_ref"]) / (calibration["f_solid_ref"] - calibration["f_liquid_ref"])

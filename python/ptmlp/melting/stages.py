@@ -393,11 +393,15 @@ def extend_coexistence(ctx: MeltContext, base: RunSpec, previous: dict, k: int,
 
 
 def joined_series(results: list[dict]) -> dict[str, list]:
-    """The time series of a run and its extensions, one after the other."""
+    """The time series of a run and its extensions, one after the other (an extension's first sample
+    is the state its restart file holds, the previous part's last sample: it is left out)."""
     out: dict[str, list] = {}
     for r in results:
+        times = r["series"]["time_ps"]
+        last = out["time_ps"][-1] if out.get("time_ps") else -float("inf")
+        keep = [k for k, t in enumerate(times) if t > last + 1e-9]
         for key, values in r["series"].items():
-            out.setdefault(key, []).extend(values)
+            out.setdefault(key, []).extend(values[k] for k in keep)
     return out
 
 
