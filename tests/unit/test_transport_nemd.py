@@ -203,3 +203,16 @@ def test_zero_shear_four_lj_rates_every_fit_reported_and_sqrt_flagged():
     assert [f["form"] for f in s["extrapolation"]["fits"]] == ["linear", "sqrt"]
     assert s["extrapolation"]["chosen"] == "linear" and "p-value >= 0.05" in s["extrapolation"]["criterion"]
     assert s["viscosity_Pa_s_err"] == pytest.approx(math.hypot(s["viscosity_Pa_s_stat_err"], s["viscosity_Pa_s_sys_err"]))
+
+
+def test_noisy_profile_nonlinearity_is_explained_not_silent(tmp_path):
+    """A large 'nonlinearity' from noise alone (curvature below 3 sigma) is a warning too (#20: the plot
+    said 'nonlinearity 68 %' with nothing behind it); the summary states the thresholds."""
+    with pytest.warns(TransportWarning, match="too noisy to check its linearity.*flagged above 10%"):
+        res = kappa_nemd(write_run(tmp_path / "noisy", noise=8.0, n_blocks=12, seed=1))
+    s = res.summary()
+    print(s["nonlinearity"], s["curvature_sigmas"], s["warnings"])
+    assert min(s["nonlinearity"]) > 0.1 and max(s["curvature_sigmas"]) < 3
+    assert s["nonlinearity_flagged_above"] == 0.1 and s["curvature_real_above_sigmas"] == 3.0
+    assert sum("too noisy" in w for w in s["warnings"]) == 2  # both halves
+    assert abs(s["temperature_K"] - T0) < 2.0 and s["temperature_err_K"] > 0 and s["temperature_target_K"] is None
