@@ -332,8 +332,7 @@ void PairPTMLP::build_edges()
     in.species.push_back(s);
   }
   in.n_local = static_cast<int64_t>(compact_to_lmp_.size());
-  double min_r2 = std::numeric_limits<double>::infinity();
-  int min_i = -1, min_j = -1;
+  double min_r2 = std::numeric_limits<double>::infinity();    // the pair itself: closest_pair(), rarely
   int min_neigh = INT_MAX, max_neigh = 0;
   for (int ii = 0; ii < inum; ++ii) {
     const int i = ilist[ii];
@@ -348,11 +347,7 @@ void PairPTMLP::build_edges()
       const double dx = x[j][0] - x[i][0], dy = x[j][1] - x[i][1], dz = x[j][2] - x[i][2];
       const double r2 = dx * dx + dy * dy + dz * dz;
       if (r2 >= rc2) continue;
-      if (r2 < min_r2) {
-        min_r2 = r2;
-        min_i = i;
-        min_j = j;
-      }
+      min_r2 = std::min(min_r2, r2);
       int cj = lmp_to_compact_[j];
       if (cj < 0) {
         cj = static_cast<int>(compact_to_lmp_.size());
@@ -371,17 +366,36 @@ void PairPTMLP::build_edges()
     max_neigh = std::max(max_neigh, count);
   }
   min_r2_ = min_r2;
-  min_pair_[0] = min_i;
-  min_pair_[1] = min_j;
   min_neigh_ = min_neigh;
   max_neigh_ = max_neigh;
   if (min_r2 < ptmlp::kMinPairDistanceA * ptmlp::kMinPairDistanceA)
     error->one(FLERR,
-               "pair_style {}: atoms {} and {} are {:.4g} angstrom apart at step {}, closer than the {} angstrom "
-               "floor (coincident or overlapping atoms); fix the structure (e.g. delete_atoms overlap 0.5 all all)",
-               style_, atom->tag[min_i], atom->tag[min_j], std::sqrt(min_r2), update->ntimestep,
-               ptmlp::kMinPairDistanceA);
+               "pair_style {}: {} at step {}, closer than the {} angstrom floor (coincident or overlapping atoms); "
+               "fix the structure (e.g. delete_atoms overlap 0.5 all all)",
+               style_, closest_pair(-1), update->ntimestep, ptmlp::kMinPairDistanceA);
   fill_te(in);
+}
+
+// "atoms I and J are D angstrom apart" for the shortest edge (of compact atom `compact_atom`, or of
+// all edges when it is < 0), with LAMMPS atom IDs; O(edges), for error messages only.
+std::string PairPTMLP::closest_pair(int64_t compact_atom) const
+{
+  const ptmlp::EdgeInput &in = *in_;
+  double best = std::numeric_limits<double>::infinity();
+  int64_t pick = -1;
+  for (int64_t e = 0; e < in.n_edges(); ++e) {
+    if (compact_atom >= 0 && in.edge_i[e] != compact_atom && in.edge_j[e] != compact_atom) continue;
+    const double *r = &in.edge_vec[3 * e];
+    const double r2 = r[0] * r[0] + r[1] * r[1] + r[2] * r[2];
+    if (pick < 0 || !(r2 >= best)) {    // a NaN distance wins: it names the broken pair
+      best = r2;
+      pick = e;
+    }
+  }
+  if (pick < 0) return "no pair within r_cut";
+  const tagint *tag = atom->tag;
+  return fmt::format("atoms {} and {} are {:.4g} angstrom apart", tag[compact_to_lmp_[in.edge_i[pick]]],
+                     tag[compact_to_lmp_[in.edge_j[pick]]], std::sqrt(best));
 }
 
 void PairPTMLP::scatter(const ptmlp::Output &out, int eflag_atom_now, int vflag_atom_now, int cvflag_atom_now)
@@ -450,40 +464,22 @@ void PairPTMLP::check_finite(const ptmlp::Output &out)
   double sum = out.energy;
   for (double f : out.forces) sum += f;
   if (std::isfinite(sum)) return;
-  const tagint *tag = atom->tag;
   const size_t n = compact_to_lmp_.size();
   size_t bad = n;
   for (size_t c = 0; c < n && bad == n; ++c)
     if (!std::isfinite(out.forces[3 * c]) || !std::isfinite(out.forces[3 * c + 1]) ||
         !std::isfinite(out.forces[3 * c + 2]))
       bad = c;
-  if (bad == n) {
-    const std::string pair = min_pair_[0] < 0 ? std::string("no pair within r_cut")
-                                              : fmt::format("shortest pair: atoms {} and {} at {:.4g} angstrom",
-                                                            tag[min_pair_[0]], tag[min_pair_[1]], std::sqrt(min_r2_));
+  if (bad == n)
     error->one(FLERR,
-               "pair_style {}: model {} returned a non-finite energy ({}) at step {} with finite forces ({}); "
-               "the configuration is outside what the model can describe",
-               style_, model_files_[0], out.energy, update->ntimestep, pair);
-  }
-  double near2 = std::numeric_limits<double>::infinity();
-  int64_t other = -1;
-  const ptmlp::EdgeInput &in = *in_;
-  for (int64_t e = 0; e < in.n_edges(); ++e) {
-    if (in.edge_i[e] != static_cast<int64_t>(bad) && in.edge_j[e] != static_cast<int64_t>(bad)) continue;
-    const double *r = &in.edge_vec[3 * e];
-    const double r2 = r[0] * r[0] + r[1] * r[1] + r[2] * r[2];
-    if (!(r2 >= near2)) {
-      near2 = r2;
-      other = in.edge_i[e] == static_cast<int64_t>(bad) ? in.edge_j[e] : in.edge_i[e];
-    }
-  }
+               "pair_style {}: model {} returned a non-finite energy ({}) at step {} with finite forces (closest "
+               "pair: {}); the configuration is outside what the model can describe",
+               style_, model_files_[0], out.energy, update->ntimestep, closest_pair(-1));
   error->one(FLERR,
-             "pair_style {}: model {} returned a non-finite force on atom {} at step {} (nearest neighbour: "
-             "atom {} at {:.4g} angstrom); the configuration is outside what the model can describe (check the "
-             "structure and the timestep)",
-             style_, model_files_[0], tag[compact_to_lmp_[bad]], update->ntimestep,
-             other < 0 ? tagint(-1) : tag[compact_to_lmp_[other]], std::sqrt(near2));
+             "pair_style {}: model {} returned a non-finite force on atom {} at step {} (its closest pair: {}); "
+             "the configuration is outside what the model can describe (check the structure and the timestep)",
+             style_, model_files_[0], atom->tag[compact_to_lmp_[bad]], update->ntimestep,
+             closest_pair(static_cast<int64_t>(bad)));
 }
 
 // Warn once per quantity (rank 0, with the values) when the virial pressure, the shortest pair

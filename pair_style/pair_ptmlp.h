@@ -64,7 +64,6 @@ class PairPTMLP : public Pair {
 
   // what build_edges() saw on this rank (for the floor and the training-range checks)
   double min_r2_ = 0.0;           // shortest pair distance squared, angstrom^2
-  int min_pair_[2] = {-1, -1};    // its LAMMPS indices
   int min_neigh_ = 0, max_neigh_ = 0;    // neighbours within r_cut per local atom
 
   // training ranges (metadata "training"): each quantity is warned about once
@@ -86,6 +85,7 @@ class PairPTMLP : public Pair {
   void write_deviation();
   void use_lammps_threads();
   void check_finite(const ptmlp::Output &);
+  std::string closest_pair(int64_t compact_atom) const;
   void check_training_ranges();
   [[noreturn]] void fail_all(const std::string &msg);
 };

@@ -85,11 +85,12 @@ def test_nonfinite_force_names_atom_and_neighbour(tmp_path, plugin_built):
     assert "ERROR" not in proc.stdout
     err = lmp_error(tmp_path, SC.format(shift=0.6))
     assert "model bad.pt returned a non-finite force on atom " in err and "at step 0" in err
-    assert "at 2.2 angstrom" in err and "outside what the model can describe" in err
+    assert re.search(r"\(its closest pair: atoms (1 and \d+|\d+ and 1) are 2.2 angstrom apart\)", err), err
+    assert "outside what the model can describe" in err
 
 
 def test_nonfinite_energy_with_finite_forces(tmp_path, plugin_built):
     write_nonfinite_model(tmp_path / "bad.pt", r_bad_A=2.3, mode="log")
     err = lmp_error(tmp_path, SC.format(shift=0.6))
     assert "model bad.pt returned a non-finite energy" in err and "with finite forces" in err
-    assert re.search(r"shortest pair: atoms (1 and \d+|\d+ and 1) at 2.2 angstrom", err), err
+    assert re.search(r"closest pair: atoms (1 and \d+|\d+ and 1) are 2.2 angstrom apart", err), err
