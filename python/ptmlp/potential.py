@@ -53,7 +53,7 @@ class PotentialSpec(StrictModel):
     """The interaction: a ptmlp model, a LAMMPS pair style, or an ASE calculator."""
 
     model: Optional[str] = field(None, "ptmlp model file (.pt), or 'demo' for the shipped Fe model",
-                                 examples=["model.pt"])
+                                 examples=["demo"])
     te_K: Optional[float] = field(None, "T_e models: fixed electronic temperature (K)", gt=0)
     te_source: Optional[str] = field(None, "T_e models in LAMMPS: T_e from a compute or variable, "
                                            "e.g. c_thermo_temp or v_Te")

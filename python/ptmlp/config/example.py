@@ -32,7 +32,11 @@ def _constraints(info) -> str:
     args = typing.get_args(ann)
     lit = [a for a in ([ann] + list(args)) if typing.get_origin(a) is typing.Literal]
     if lit:
-        out.append("one of " + ", ".join(str(v) for v in typing.get_args(lit[0])))
+        words = [str(v) for a in lit for v in typing.get_args(a)]
+        others = [a for a in args if typing.get_origin(a) is not typing.Literal and a is not type(None)]
+        names = {int: "an integer", float: "a number", str: "a string", list: "a list"}
+        words += [names.get(typing.get_origin(a) or a, getattr(a, "__name__", str(a))) for a in others]
+        out.append("one of " + ", ".join(words))
     return "; ".join(out)
 
 
