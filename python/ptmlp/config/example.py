@@ -3,6 +3,7 @@ model itself (every key, its default, one line of meaning) so that it cannot dri
 
 from __future__ import annotations
 
+import types
 import typing
 from typing import Any
 
@@ -20,6 +21,12 @@ def _scalar(value: Any) -> str:
     return text[:-4].strip() if text.endswith("\n...") or text.endswith(" ...") else text.removesuffix("...").strip()
 
 
+def _plain(tp: Any) -> Any:
+    while typing.get_origin(tp) is typing.Annotated:
+        tp = typing.get_args(tp)[0]
+    return tp
+
+
 def _constraints(info) -> str:
     out = []
     for m in info.metadata:
@@ -30,12 +37,14 @@ def _constraints(info) -> str:
                 out.append(f"{sym} {v}")
     ann = info.annotation
     args = typing.get_args(ann)
-    lit = [a for a in ([ann] + list(args)) if typing.get_origin(a) is typing.Literal]
+    members = list(args) if typing.get_origin(ann) in (typing.Union, types.UnionType) else [ann]
+    members = [_plain(a) for a in members if a is not type(None)]
+    lit = [a for a in members if typing.get_origin(a) is typing.Literal]
     if lit:
         words = [str(v) for a in lit for v in typing.get_args(a)]
-        others = [a for a in args if typing.get_origin(a) is not typing.Literal and a is not type(None)]
-        names = {int: "an integer", float: "a number", str: "a string", list: "a list"}
-        words += [names.get(typing.get_origin(a) or a, getattr(a, "__name__", str(a))) for a in others]
+        names = {int: "an integer", float: "a number", str: "a string", list: "a list", dict: "a mapping"}
+        words += [names.get(typing.get_origin(a) or a, getattr(a, "__name__", str(a)))
+                  for a in members if typing.get_origin(a) is not typing.Literal]
         out.append("one of " + ", ".join(words))
     return "; ".join(out)
 
