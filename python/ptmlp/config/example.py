@@ -45,7 +45,7 @@ def _constraints(info) -> str:
         names = {int: "an integer", float: "a number", str: "a string", list: "a list", dict: "a mapping"}
         words += [names.get(typing.get_origin(a) or a, getattr(a, "__name__", str(a)))
                   for a in members if typing.get_origin(a) is not typing.Literal]
-        out.append("one of " + ", ".join(words))
+        out.append("one of " + ", ".join(dict.fromkeys(words)))
     return "; ".join(out)
 
 
