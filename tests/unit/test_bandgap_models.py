@@ -115,3 +115,14 @@ def test_monotone_option_makes_the_correction_non_decreasing_in_the_pbe_gap():
     p, g, _ = model.predict(probe)
     assert (np.diff(p.reshape(20, 9), axis=1) >= -1e-12).all()
     assert (np.diff(g.reshape(20, 9), axis=1) >= -1e-12).all()
+
+
+def test_learning_curves_same_numbers_with_fold_workers():
+    from ptmlp.bandgap.curves import learning_curves
+
+    seed_keys, seed_X, seed_y, folds, pert_keys, pert_X, origins, labels = _toy_sites()
+    args = (seed_keys, seed_X, seed_y, folds, pert_keys, pert_X, origins, labels, [f"f{i}" for i in range(6)],
+            CurveSettings(sizes=[10], bootstraps=2), ExplainSettings(forest={"trees": 5}, correlation_max=0.99), 2, 0)
+    serial = learning_curves(*args, 1, FitLedger())
+    parallel = learning_curves(*args, 2, FitLedger())
+    assert serial["rows"] == parallel["rows"]

@@ -43,9 +43,11 @@ def learning_curves(seed_keys: list[str], seed_X: np.ndarray, seed_y: np.ndarray
                     pert_keys: list[str], pert_X: np.ndarray, pert_origins: list[list[str]],
                     per_fold_labels: np.ndarray, names: list[str], s: CurveSettings, es: ExplainSettings,
                     n_folds: int, seed: int, threads: int, ledger: FitLedger) -> dict:
-    """Per-fold, per-size scores and stability, and their mean +- std over folds (see module doc)."""
+    """Per-fold, per-size scores and stability, and their mean +- std over folds (see module doc).
+    With ``threads`` > 1 the folds run in that many worker processes (one thread each); the numbers are
+    the same as in one process."""
     seed_fold = np.array([folds[k] for k in seed_keys])
-    rows = []
+    jobs = []
     for k in range(n_folds):
         tr, te = np.where(seed_fold != k)[0], np.where(seed_fold == k)[0]
         held = {seed_keys[i] for i in te}
@@ -53,24 +55,40 @@ def learning_curves(seed_keys: list[str], seed_X: np.ndarray, seed_y: np.ndarray
                 if any(folds[o] != k for o in orig) and pert_keys[i] not in held]
         pool = [pool[i] for i in np.random.default_rng(seed + 1000 + k).permutation(len(pool))]
         sizes = [0] + [n for n in s.sizes if n <= len(pool)]
-        X_te, y_te = seed_X[te], seed_y[te]
+        pick = pool[:sizes[-1]]
         for n in sizes:
-            pick = pool[:n]
-            X = np.vstack([seed_X[tr], pert_X[pick]]) if n else seed_X[tr]
-            y = np.concatenate([seed_y[tr], per_fold_labels[pick, k]]) if n else seed_y[tr]
-            ledger.record(f"curves/fold{k}/n{n}", [seed_keys[i] for i in tr] + [pert_keys[i] for i in pick], held)
-            models = fit_explainable(X, y, names, es, seed + k, threads)
-            row = {"fold": k, "perturbed": n, "train": int(len(y))} | score_on(models, X_te, y_te, es)
-            row |= _stability(X, y, X_te, y_te, models.features, s, es, seed + 7919 * (k + 1) + n, threads)
-            rows.append(row)
-    sizes = sorted({r["perturbed"] for r in rows})
+            ledger.record(f"curves/fold{k}/n{n}", [seed_keys[i] for i in tr] + [pert_keys[i] for i in pick[:n]], held)
+        jobs.append((k, sizes, seed_X[tr], seed_y[tr], seed_X[te], seed_y[te], pert_X[pick],
+                     per_fold_labels[pick, k], names, s, es, seed))
+    if threads > 1 and n_folds > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=min(threads, n_folds)) as ex:
+            per_fold = list(ex.map(_fold_rows, jobs))
+    else:
+        per_fold = [_fold_rows(job) for job in jobs]
+    rows = [r for fold_rows in per_fold for r in fold_rows]
     table = []
-    for n in sizes:
+    for n in sorted({r["perturbed"] for r in rows}):
         at = [r for r in rows if r["perturbed"] == n]
         table.append({"perturbed": n, "folds": len(at)}
                      | {m: mean_std([r[m] for r in at]) for m in ("roc_auc", "r2", "mae_eV", "shap_spearman",
                                                                   "shap_top_k_overlap")})
     return {"rows": rows, "table": table, "top_k": s.top_k, "bootstraps": s.bootstraps}
+
+
+def _fold_rows(job) -> list[dict]:
+    """Scores and SHAP stability of one fold at every size (one thread)."""
+    k, sizes, X_tr, y_tr, X_te, y_te, X_pert, y_pert, names, s, es, seed = job
+    rows = []
+    for n in sizes:
+        X = np.vstack([X_tr, X_pert[:n]])
+        y = np.concatenate([y_tr, y_pert[:n]])
+        models = fit_explainable(X, y, names, es, seed + k, 1)
+        row = {"fold": k, "perturbed": n, "train": int(len(y))} | score_on(models, X_te, y_te, es)
+        row |= _stability(X, y, X_te, y_te, models.features, s, es, seed + 7919 * (k + 1) + n, 1)
+        rows.append(row)
+    return rows
 
 
 def _stability(X, y, X_te, y_te, feats, s: CurveSettings, es: ExplainSettings, seed: int, threads: int) -> dict:
