@@ -40,10 +40,11 @@ def ranking_stability(importances: list[np.ndarray], top_k: int) -> dict[str, fl
 
 
 def learning_curves(seed_keys: list[str], seed_X: np.ndarray, seed_y: np.ndarray, folds: dict[str, int],
-                    pert_keys: list[str], pert_X: np.ndarray, pert_origins: list[list[str]],
+                    pert_keys: list[str], pert_X, pert_origins: list[list[str]],
                     per_fold_labels: np.ndarray, names: list[str], s: CurveSettings, es: ExplainSettings,
                     n_folds: int, seed: int, threads: int, ledger: FitLedger) -> dict:
     """Per-fold, per-size scores and stability, and their mean +- std over folds (see module doc).
+    ``pert_X``: the perturbed compositions' features, or a function of their indices returning them.
     With ``threads`` > 1 the folds run in that many worker processes (one thread each); the numbers are
     the same as in one process."""
     seed_fold = np.array([folds[k] for k in seed_keys])
@@ -58,7 +59,8 @@ def learning_curves(seed_keys: list[str], seed_X: np.ndarray, seed_y: np.ndarray
         pick = pool[:sizes[-1]]
         for n in sizes:
             ledger.record(f"curves/fold{k}/n{n}", [seed_keys[i] for i in tr] + [pert_keys[i] for i in pick[:n]], held)
-        jobs.append((k, sizes, seed_X[tr], seed_y[tr], seed_X[te], seed_y[te], pert_X[pick],
+        X_pick = pert_X(pick) if callable(pert_X) else pert_X[pick]
+        jobs.append((k, sizes, seed_X[tr], seed_y[tr], seed_X[te], seed_y[te], X_pick,
                      per_fold_labels[pick, k], names, s, es, seed))
     if threads > 1 and n_folds > 1:
         from concurrent.futures import ProcessPoolExecutor

@@ -265,7 +265,9 @@ def stage_curves(cfg: BandgapConfig) -> dict:
     folds = {k: int(v) for k, v in read_json(folds_path).items()}
     names = site_feature_names()
     seed_X = site_features([({s.a: Fraction(1)}, {s.b: Fraction(1)}) for s in seeds])
-    pert_X = site_features([(p.a_site, p.b_site) for p in pert])
+    def pert_X(indices: list[int]) -> np.ndarray:  # only the compositions a fold uses
+        return site_features([(pert[i].a_site, pert[i].b_site) for i in indices])
+
     ledger = FitLedger()
     res = learning_curves([s.key for s in seeds], seed_X, np.array([s.gap_eV for s in seeds]), folds,
                           [p.key for p in pert], pert_X, [p.origins for p in pert], per_fold, names, cfg.curves,
