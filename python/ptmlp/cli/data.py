@@ -1,4 +1,4 @@
-"""``ptmlp data import|info|split``: build, inspect and split HDF5 datasets."""
+"""``ptmlp data import|info|export|split``: build, inspect, export and split HDF5 datasets."""
 
 from __future__ import annotations
 
@@ -41,6 +41,14 @@ def add_parser(sub) -> None:
     info.add_argument("--json", action="store_true")
     info.set_defaults(run=run_info)
 
+    ex = dsub.add_parser("export", help="write a dataset (or a split's subset) as extxyz or dpdata deepmd/npy")
+    ex.add_argument("dataset")
+    ex.add_argument("-o", "--output", required=True, help="extxyz file, or a new folder for deepmd/npy")
+    ex.add_argument("--format", default="extxyz", help="extxyz (keeps T_e, group) or deepmd/npy (default: extxyz)")
+    ex.add_argument("--split", default=None, help="split JSON; with --subset, export only those frames")
+    ex.add_argument("--subset", default="test", choices=["train", "validation", "test"])
+    ex.set_defaults(run=run_export)
+
     sp = dsub.add_parser("split", help="reproducible train/validation/test split, grouped by source trajectory")
     sp.add_argument("dataset")
     sp.add_argument("-o", "--output", required=True, help="split JSON")
@@ -73,6 +81,16 @@ def run_info(args) -> int:
 
     summary = dataset_summary(Dataset(args.dataset))
     print(dumps(summary) if args.json else format_summary(summary))
+    return 0
+
+
+def run_export(args) -> int:
+    from ..data.exporters import export_frames
+    from ..data.splits import load_split
+    from ..data.store import Dataset
+
+    indices = load_split(args.split)[args.subset] if args.split else None
+    print(export_frames(Dataset(args.dataset).read(indices), args.output, args.format))
     return 0
 
 

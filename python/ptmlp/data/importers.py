@@ -24,11 +24,13 @@ def guess_format(path: str | os.PathLike) -> Optional[str]:
     p = Path(path)
     name = p.name.lower()
     if p.is_dir():
-        if (p / "type.raw").exists():
-            return "deepmd/npy" if any(p.glob("set.*")) else "deepmd/raw"
+        systems = deepmd_systems(p)
+        if systems:
+            return "deepmd/npy" if any(s.glob("set.*") for s in systems) else "deepmd/raw"
         if (p / "INPUT").exists() or (p / "OUT.ABACUS").exists():
             return "abacus/scf"
-        raise InputError(f"{path}: a folder that is neither deepmd/npy nor ABACUS; give --format")
+        raise InputError(f"{path}: a folder that is neither deepmd/npy (nor a folder of deepmd systems) nor ABACUS; "
+                         f"give --format")
     if name.startswith("outcar"):
         return "vasp/outcar"
     if name.startswith("vasprun") and name.endswith(".xml"):
@@ -44,6 +46,15 @@ def guess_format(path: str | os.PathLike) -> Optional[str]:
     return None
 
 
+def deepmd_systems(folder: str | os.PathLike) -> list[Path]:
+    """The deepmd systems in ``folder``: the folder itself when it holds ``type.raw``, else the
+    sub-folders that do (the layout ``dpdata.MultiSystems.to("deepmd/npy", folder)`` writes)."""
+    p = Path(folder)
+    if (p / "type.raw").exists():
+        return [p]
+    return sorted(q.parent for q in p.glob("*/type.raw"))
+
+
 def _hdf5_has_root_system(path: str) -> bool:
     import h5py
 
@@ -57,14 +68,17 @@ def _frames_from_dpdata(path: str, fmt: str, group: str, te_K: float) -> list[Fr
     try:
         if fmt == "deepmd/hdf5" and not _hdf5_has_root_system(path):
             systems = list(dpdata.MultiSystems().from_deepmd_hdf5(path))
+        elif fmt in ("deepmd/npy", "deepmd/raw") and os.path.isdir(path) and deepmd_systems(path):
+            systems = [dpdata.LabeledSystem(str(s), fmt=fmt) for s in deepmd_systems(path)]
         else:
             systems = [dpdata.LabeledSystem(path, fmt=fmt)]
     except Exception as exc:  # dpdata raises many types for unreadable input
         raise InputError(f"{path}: dpdata could not read it as {fmt} ({type(exc).__name__}: "
                          f"{str(exc).splitlines()[0] if str(exc) else ''})") from None
     frames = []
-    for sys_ in systems:
+    for n_sys, sys_ in enumerate(systems):
         d = sys_.data
+        where = {"system": n_sys} if len(systems) > 1 else {}
         names = [d["atom_names"][t] for t in d["atom_types"]]
         pbc = not d.get("nopbc", False)
         has_virial = "virials" in d and d["virials"] is not None and len(d["virials"]) == len(d["energies"])
@@ -75,11 +89,12 @@ def _frames_from_dpdata(path: str, fmt: str, group: str, te_K: float) -> list[Fr
             frames.append(Frame(atoms, float(d["energies"][k]), np.array(d["forces"][k], dtype=float), virial,
                                 group=group, te_K=te_K,
                                 provenance={"source": os.path.abspath(path), "format": fmt,
-                                            "importer": f"dpdata {dpdata.__version__}", "index": k}))
+                                            "importer": f"dpdata {dpdata.__version__}", **where, "index": k}))
     return frames
 
 
-def _frames_from_ase(path: str, fmt: Optional[str], group: str, te_K: float) -> list[Frame]:
+def _frames_from_ase(path: str, fmt: Optional[str], group: Optional[str], default_group: str,
+                     te_K: float) -> list[Frame]:
     from ase.io import read
 
     try:
@@ -94,9 +109,12 @@ def _frames_from_ase(path: str, fmt: Optional[str], group: str, te_K: float) -> 
         te = te_K
         if math.isnan(te) and "te_K" in atoms.info:
             te = float(atoms.info["te_K"])
-        frames.append(Frame.from_atoms(atoms, group=group, te_K=te,
-                                       provenance={"source": os.path.abspath(path), "format": fmt or "ase-auto",
-                                                   "importer": "ase", "index": k}))
+        frame = Frame.from_atoms(atoms, group=str(atoms.info.get("group", default_group)) if group is None else group,
+                                 te_K=te, provenance={"source": os.path.abspath(path), "format": fmt or "ase-auto",
+                                                      "importer": "ase", "index": k})
+        if "temperature_K" in atoms.info:  # as ptmlp data export writes it
+            frame.temperature_K = float(atoms.info["temperature_K"])
+        frames.append(frame)
     return frames
 
 
@@ -105,7 +123,8 @@ def import_frames(path: str | os.PathLike, fmt: Optional[str] = None, group: Opt
     """Labelled frames of one source file or folder.
 
     ``fmt``: a dpdata format (see ``DPDATA_FORMATS``), an ASE format name, or None to guess.
-    ``group``: source-trajectory name used for grouped splits (default: the path).
+    ``group``: source-trajectory name used for grouped splits (default: a frame's ``group`` info
+    key in ASE formats, as ``ptmlp data export`` writes it, else the path).
     ``te_K``: electronic temperature to record; by default read from the source's Fermi-Dirac
     smearing (VASP ISMEAR=-1 SIGMA, QE Fermi-Dirac degauss) or an extxyz ``te_K`` key.
     """
@@ -113,8 +132,7 @@ def import_frames(path: str | os.PathLike, fmt: Optional[str] = None, group: Opt
     if not os.path.exists(path):
         raise InputError(f"{path}: no such file or folder")
     fmt = fmt or guess_format(path)
-    group = group if group is not None else os.path.abspath(path)
     if fmt in DPDATA_FORMATS:
         te = te_from_file(path, fmt) if te_K is None else float(te_K)
-        return _frames_from_dpdata(path, fmt, group, te)
-    return _frames_from_ase(path, fmt, group, math.nan if te_K is None else float(te_K))
+        return _frames_from_dpdata(path, fmt, os.path.abspath(path) if group is None else group, te)
+    return _frames_from_ase(path, fmt, group, os.path.abspath(path), math.nan if te_K is None else float(te_K))
