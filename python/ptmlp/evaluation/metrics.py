@@ -17,6 +17,8 @@ def predict(model_path: str, frames: Sequence[Frame]) -> list[dict]:
     out = []
     for fr in frames:
         atoms = fr.atoms.copy()
+        if math.isfinite(fr.te_K):
+            atoms.info["te_K"] = fr.te_K  # a T_e model is evaluated at each label's T_e (others ignore it)
         atoms.calc = calc
         e = atoms.get_potential_energy()
         f = atoms.get_forces()
