@@ -173,32 +173,36 @@ def correlation_matrix(matrix: np.ndarray, labels: Sequence[str], path, title: s
 
 
 def wulff_shapes(shapes: Sequence[tuple[str, object]], path) -> str:
-    """Side by side Wulff shapes (pymatgen ``WulffShape`` objects), e.g. DFT and predicted."""
+    """Side by side Wulff shapes (pymatgen ``WulffShape`` objects), e.g. DFT and predicted; a Miller
+    family has the same colour in every panel."""
     plt = _plt()
+    families = sorted({tuple(m) for _, shape in shapes for m in shape.miller_list})
+    colors = {m: f"C{k % 10}" for k, m in enumerate(families)}
     fig = plt.figure(figsize=(4.2 * len(shapes), 4.4))
     for k, (label, shape) in enumerate(shapes):
         ax = fig.add_subplot(1, len(shapes), k + 1, projection="3d")
-        _draw_wulff(ax, shape)
+        _draw_wulff(ax, shape, colors)
         ax.set_title(label, fontsize=9)
     return _finish(fig, path)
 
 
-def _draw_wulff(ax, shape) -> None:
+def _draw_wulff(ax, shape, colors: dict) -> None:
     """The facets of a pymatgen ``WulffShape`` (its triangles), coloured by Miller family."""
     from matplotlib.patches import Patch
     from mpl_toolkits.mplot3d.art3d import Poly3DCollection
 
-    colors: dict = {}
+    shown = []
     for facet in shape.facets:
         if not facet.points:
             continue
         family = tuple(shape.miller_list[facet.m_ind_orig])
-        color = colors.setdefault(family, f"C{len(colors) % 10}")
-        ax.add_collection3d(Poly3DCollection([np.asarray(t) for t in facet.points], facecolor=color, edgecolor=color,
-                                             linewidths=0.0, alpha=0.95))
+        if family not in shown:
+            shown.append(family)
+        ax.add_collection3d(Poly3DCollection([np.asarray(t) for t in facet.points], facecolor=colors[family],
+                                             edgecolor=colors[family], linewidths=0.0, alpha=0.95))
     r = float(np.max(np.abs(shape.wulff_pt_list))) if len(shape.wulff_pt_list) else 1.0
     for setter in (ax.set_xlim, ax.set_ylim, ax.set_zlim):
         setter(-r, r)
     ax.set_axis_off()
-    ax.legend(handles=[Patch(color=c, label="(" + " ".join(map(str, m)) + ")") for m, c in colors.items()],
+    ax.legend(handles=[Patch(color=colors[m], label="(" + " ".join(map(str, m)) + ")") for m in sorted(shown)],
               fontsize=6, loc="upper left")

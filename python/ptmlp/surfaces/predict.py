@@ -19,7 +19,7 @@ from .graph import build_graph
 from .slabs import enumerate_slabs
 from .structures import read_structure
 from .uncertainty import ensemble_mean_std
-from .workflow import ensemble_predict, load_models
+from .workflow import ensemble_predict, open_models
 from .wulff import facet_minima, wulff_average
 
 SE, WF = "surface_energy_eV_per_A2", "work_function_eV"
@@ -79,16 +79,8 @@ def predict_bulk(loaded, path: str, cfg: PredictConfig, out: Path, log) -> dict:
 
 
 def run_predict(cfg: PredictConfig, log: Callable[[str], None] = print) -> dict:
-    import torch
-
-    torch.set_num_threads(cfg.threads)
     t0 = time.time()
-    out = Path(cfg.output_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    loaded = load_models(cfg.models)
-    meta = loaded[0][1]
-    targets = meta["targets"]
-    _, graph = settings_of(meta)
+    out, loaded, meta, targets, graph = open_models(cfg)
     result: dict = {"models": [str(p) for p in cfg.models], "targets": targets, "units": meta["units"],
                     "sigma_scale": cfg.sigma_scale, "slabs": [], "bulk": []}
     if cfg.slabs:

@@ -92,17 +92,22 @@ def ensemble_predict(loaded, graphs, names, strict: bool = True) -> np.ndarray:
     return np.stack([predict_graphs(module, graphs) for module, _ in loaded])
 
 
-def run_test(cfg: TestConfig, log: Callable[[str], None] = print) -> dict:
+def open_models(cfg):
+    """For test and predict: threads set, output folder made, the models loaded and checked;
+    (output folder, [(module, metadata)], metadata of the first, its targets, its graph settings)."""
     import torch
 
     torch.set_num_threads(cfg.threads)
-    t0 = time.time()
     out = Path(cfg.output_dir)
     out.mkdir(parents=True, exist_ok=True)
     loaded = load_models(cfg.models)
     meta = loaded[0][1]
-    targets = meta["targets"]
-    _, graph = settings_of(meta)
+    return out, loaded, meta, list(meta["targets"]), settings_of(meta)[1]
+
+
+def run_test(cfg: TestConfig, log: Callable[[str], None] = print) -> dict:
+    t0 = time.time()
+    out, loaded, meta, targets, graph = open_models(cfg)
     data = load_dataset(cfg.dataset, graph, log)
     data.require([t for t in targets if t in data.columns] or targets)
     test_idx, val_idx = list(range(len(data))), []
