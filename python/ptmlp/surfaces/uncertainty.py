@@ -1,6 +1,7 @@
 """Uncertainty of seed-ensemble predictions: mean and spread, a scale of the spread fitted on
-validation slabs (so that the z-scores have unit variance), and the calibration curve (observed
-vs expected fraction of references inside central Gaussian intervals)."""
+validation slabs, and the calibration curve (observed
+vs expected fraction of references inside central Gaussian intervals); the scale minimises the
+miscalibration area on the validation slabs (an RMS z-score scale is pulled up by heavy tails)."""
 
 from __future__ import annotations
 
@@ -18,11 +19,16 @@ def ensemble_mean_std(predictions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def sigma_scale(mean: np.ndarray, std: np.ndarray, ref: np.ndarray) -> float:
-    """s with mean(((ref - mean) / (s std))^2) = 1 over the finite entries (1 if none)."""
+    """The factor s on the spread whose Gaussian intervals have the smallest miscalibration area on
+    (validation) references (a grid over 10^-2..10^3); 1 if there are none."""
     ok = np.isfinite(ref) & np.isfinite(std) & (std > 0)
     if not ok.any():
         return 1.0
-    return float(np.sqrt(np.mean(((ref[ok] - mean[ok]) / std[ok]) ** 2)))
+    z = np.abs(ref[ok] - mean[ok]) / std[ok]
+    quantiles = norm.ppf(0.5 + LEVELS / 2)
+    grid = np.logspace(-2, 3, 501)
+    area = [np.mean(np.abs(np.mean(z[:, None] <= s * quantiles[None, :], axis=0) - LEVELS)) for s in grid]
+    return float(grid[int(np.argmin(area))])
 
 
 def calibration_curve(mean: np.ndarray, std: np.ndarray, ref: np.ndarray, scale: float = 1.0) -> dict:
