@@ -38,7 +38,7 @@ from ptmlp.potential import PotentialSpec
 from ptmlp.thermo import read_thermo
 from ptmlp.transport.diffusion import self_diffusion
 from ptmlp.transport.drivers import run_independent
-from ptmlp.transport.results import Measurement, inverse_variance_mean
+from ptmlp.transport.results import Measurement, combine, measurement
 from ptmlp.transport.trajectory import load_trajectory
 
 KB_EV = 8.617333262e-5
@@ -56,7 +56,8 @@ def liquid_al_start():
 
 
 def diffusion_at_1000K(tmp_path, *, n_runs: int, equil_steps: int, run_steps: int, dump_every: int):
-    """Per-run D (A^2/ps) moved to 1000 K, and their inverse-variance mean."""
+    """Per-run D (A^2/ps) moved to 1000 K, and their combination by the one uncertainty model (the
+    runs' scatter x the Student-t factor, never below the propagated per-run errors; #20)."""
     atoms = liquid_al_start()
     assert abs(atoms.get_volume() - VOLUME_A3) < 1e-6 * VOLUME_A3
     runs = run_independent("msd", tmp_path, AL_MM, atoms, n_runs=n_runs,
@@ -73,7 +74,7 @@ def diffusion_at_1000K(tmp_path, *, n_runs: int, equil_steps: int, run_steps: in
         per_run.append(d)
         print(f"run {r.name}: <T> = {t_mean:.1f} K (correction x{to_1000:.4f}), D(1000 K) = {d:.4f} A^2/ps, "
               f"fit window {[round(x * 1e12, 1) for x in fit.window_s]} ps")
-    return per_run, inverse_variance_mean(per_run)
+    return per_run, measurement(combine(per_run))
 
 
 def side_by_side(ours: Measurement, ref: Measurement) -> float:

@@ -31,7 +31,7 @@ from ptmlp.transport.diffusion import self_diffusion
 from ptmlp.transport.drivers import run_independent
 from ptmlp.transport.kappa_gk import kappa_green_kubo
 from ptmlp.transport.kappa_nemd import kappa_nemd
-from ptmlp.transport.results import Measurement, TransportWarning, inverse_variance_mean, mean_of_runs
+from ptmlp.transport.results import Measurement, TransportWarning, combine, measurement
 from ptmlp.transport.trajectory import load_trajectory
 from ptmlp.transport.viscosity_gk import viscosity_green_kubo
 
@@ -140,6 +140,6 @@ def test_lj_self_diffusion_vs_meier(tmp_path):
         temps.append(read_thermo(r / "log.lammps")["Temp"].mean())
         print(f"run {r.name}: D* = {values[-1]:.5f}, fit window {[x * 1e12 for x in fit.window_s]} ps, "
               f"<T*> = {temps[-1] / ARGON.temperature_K(1.0):.4f}")
-    ours = inverse_variance_mean(fits)  # per-run errors from time blocks
-    print(f"spread of the runs: {mean_of_runs(values)}")
+    ours = measurement(combine(fits))  # per-run errors from time blocks, runs combined by scatter (#20)
+    print(f"spread of the runs: {combine([Measurement(v, 0.0) for v in values]).details}")
     assert side_by_side("D* (N=1372, r_c=5.5)", ours, D_REF)

@@ -142,6 +142,7 @@ def test_bad_nemd_method_stops_lammps_with_one_line(tmp_path):
     ("nemd_kappa", {"profile_every": 1005, "sample_every": 10}, "profile_every (1005) must be a multiple"),
     ("gk_kappa", {"run_steps": 0}, "run_steps, sample_every, T and dt must be positive"),
     ("msd", {"dt": -0.001}, "run_steps, sample_every, T and dt must be positive"),
+    ("gk_viscosity", {"equil_steps": 1}, "equil_steps must be >= 2 (the NVE part starts at the mean energy"),
 ])
 def test_template_input_checks(tmp_path, template, variables, message):
     """Bad template variables stop LAMMPS before anything runs, with one ERROR line."""

@@ -23,7 +23,7 @@ from ..errors import InputError
 from . import constants as C
 from .cepstral import CepstralResult, cepstral
 from .greenkubo import GreenKuboResult, green_kubo
-from .kappa_gk import sample_interval_s
+from .kappa_gk import load_runs, sample_interval_s
 from .readers import read_blocks, require, run_info_near
 from .results import UNCERTAINTY_NOTE, Measurement, Notes
 from .temperature import TemperatureRecord, find_record, temperature_of_runs
@@ -148,18 +148,9 @@ def conductivity_green_kubo(sources: Sequence[Union[str, Path, ChargeCurrentRun]
                             timestep_ps: Optional[float] = None, temperature_K: Optional[float] = None,
                             nernst_einstein_S_per_m: Optional[Measurement] = None) -> ConductivityResult:
     """Green-Kubo ionic conductivity (S/m) of independent runs."""
-    runs = [s if isinstance(s, ChargeCurrentRun) else
-            load_charge_current(s, charges, volume_A3=volume_A3, timestep_ps=timestep_ps, temperature_K=temperature_K)
-            for s in sources]
-    if not runs:
-        raise InputError("no vcm_types.dat files given")
-    if len({round(r.dt_s * 1e18) for r in runs}) > 1:
-        raise InputError("runs have different sampling intervals; analyse them separately")
-    notes = Notes()
-    for r in runs:
-        notes.messages += r.notes.messages
+    runs, notes, dt = load_runs(sources, lambda s, **kw: load_charge_current(s, charges, **kw), "vcm_types.dat",
+                                volume_A3=volume_A3, timestep_ps=timestep_ps, temperature_K=temperature_K)
     _, temperature_keys = temperature_of_runs(runs, notes)
-    dt = runs[0].dt_s
     series = [r.current_A_m_per_s * math.sqrt(1.0 / (r.volume_m3 * C.KB_J_PER_K * r.temperature_K)) for r in runs]
     if max(np.abs(s).max() for s in series) == 0:
         raise InputError("the charge current is zero at every sample: all charges zero, or one species only")

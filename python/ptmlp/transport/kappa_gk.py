@@ -139,6 +139,21 @@ def load_heat_flux(path: str | Path, *, volume_A3: Optional[float] = None, times
                    n_atoms=n_atoms, mass_flux=mflux, notes=notes, temperature=t_record, temperature_source=t_source)
 
 
+def load_runs(sources, loader, what: str, **kwargs) -> tuple[list, Notes, float]:
+    """Runs read by ``loader(source, **kwargs)`` (or given already read), their notes gathered, and
+    their common sampling interval (s); different intervals are an error."""
+    runs = [s if not isinstance(s, (str, Path)) else loader(s, **kwargs) for s in sources]
+    if not runs:
+        raise InputError(f"no {what} files given")
+    notes = Notes()
+    for r in runs:
+        notes.messages += r.notes.messages
+    if len({round(r.dt_s * 1e18) for r in runs}) > 1:
+        raise InputError(f"runs have different sampling intervals {[r.dt_s * 1e12 for r in runs]} ps; "
+                         "analyse them separately")
+    return runs, notes, runs[0].dt_s
+
+
 @dataclass
 class KappaGKResult:
     """Green-Kubo and cepstral thermal conductivity (W/m/K) of a set of equilibrium runs."""
@@ -185,18 +200,8 @@ def kappa_green_kubo(sources: Sequence[Union[str, Path, FluxRun]], *, max_correl
     ``f_cut_THz``: cepstral frequency cutoff F* (default ``2 / t_cutoff`` of the direct
     integral, capped at the Nyquist frequency).
     """
-    runs = [s if isinstance(s, FluxRun) else load_heat_flux(s, volume_A3=volume_A3, timestep_ps=timestep_ps,
-                                                             temperature_K=temperature_K) for s in sources]
-    if not runs:
-        raise InputError("no heat-flux files given")
-    notes = Notes()
-    for r in runs:
-        notes.messages += r.notes.messages
-    dts = {round(r.dt_s * 1e18) for r in runs}
-    if len(dts) > 1:
-        raise InputError(f"runs have different sampling intervals {[r.dt_s * 1e12 for r in runs]} ps; "
-                         "analyse them separately")
-    dt = runs[0].dt_s
+    runs, notes, dt = load_runs(sources, load_heat_flux, "heat-flux", volume_A3=volume_A3, timestep_ps=timestep_ps,
+                                temperature_K=temperature_K)
     scale = [math.sqrt(r.volume_m3 / (C.KB_J_PER_K * r.temperature_K ** 2)) for r in runs]
     series = [r.flux * s for r, s in zip(runs, scale)]  # prefactor folded in: kappa = int <X X>
     max_lag_s = None if max_correlation_time_ps is None else max_correlation_time_ps * C.PS_S

@@ -18,7 +18,7 @@ from ..errors import InputError
 from . import constants as C
 from ..uncertainty import Estimate
 from .profile_fit import ProfileAnalysis, analyse_profile, batch_error
-from .readers import columns, read_ave_time, read_blocks, read_run_info
+from .readers import columns, nemd_geometry, read_ave_time, read_blocks, read_run_info
 from .results import UNCERTAINTY_NOTE, Measurement, Notes
 from .temperature import TemperatureRecord, measured_temperature, target_of, temperature_summary
 
@@ -84,12 +84,7 @@ def kappa_nemd(folder: str | Path, *, exclude_bins: int = 1, n_batches: int = 10
         info["steady_steps"] = steady_steps
     notes = Notes()
     method = str(info.get("method", "mp"))
-    for key in ("lz_A", "area_A2", "timestep_ps", "nbins"):
-        if key not in info:
-            raise InputError(f"{folder}/run_info.yaml has no '{key}' (written by inputs/nemd_kappa.in)")
-    lz, area, ts = float(info["lz_A"]), float(info["area_A2"]), float(info["timestep_ps"])
-    if not (lz > 0 and area > 0 and ts > 0):
-        raise InputError(f"{folder}: box length, area and time step must be positive, got {lz} A, {area} A^2, {ts} ps")
+    lz, area, ts = nemd_geometry(folder, info, "nemd_kappa.in")
     prof = read_blocks(folder / "profile.dat")
     if "temp" not in prof.names:
         raise InputError(f"{folder}/profile.dat has no 'temp' column (fix ave/chunk ... temp)")
@@ -107,8 +102,6 @@ def kappa_nemd(folder: str | Path, *, exclude_bins: int = 1, n_batches: int = 10
         if not power_W > 0:
             raise InputError(f"{folder}: eHEX heat_eV_per_ps must be positive, got {info['heat_eV_per_ps']}")
     elif method == "mp":
-        if not (int(info.get("swap_every_steps", 1)) > 0 and int(info.get("nswap", 1)) > 0):
-            raise InputError(f"{folder}: swap_every and nswap must be positive")
         header, data = read_ave_time(folder / "nemd_energy.dat")
         e = columns(header, data, ["v_E_moved"], folder / "nemd_energy.dat")[:, 0]
         steps = data[:, 0]

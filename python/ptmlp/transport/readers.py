@@ -58,6 +58,20 @@ def read_run_info(path: str | os.PathLike) -> dict:
     return info
 
 
+def nemd_geometry(folder: Path, info: dict, template: str) -> tuple[float, float, float]:
+    """(box length along z in A, cross-section in A^2, time step in ps) of a NEMD run's run_info.yaml,
+    checked present and positive, and its swaps (swap_every, nswap) positive."""
+    for key in ("lz_A", "area_A2", "timestep_ps", "nbins"):
+        if key not in info:
+            raise InputError(f"{folder}/run_info.yaml has no '{key}' (written by inputs/{template})")
+    lz, area, ts = float(info["lz_A"]), float(info["area_A2"]), float(info["timestep_ps"])
+    if not (lz > 0 and area > 0 and ts > 0):
+        raise InputError(f"{folder}: box length, area and time step must be positive, got {lz} A, {area} A^2, {ts} ps")
+    if not (int(info.get("swap_every_steps", 1)) > 0 and int(info.get("nswap", 1)) > 0):
+        raise InputError(f"{folder}: swap_every and nswap must be positive")
+    return lz, area, ts
+
+
 def run_info_near(path: str | os.PathLike) -> Optional[dict]:
     """``run_info.yaml`` in the folder of ``path`` (or ``path`` itself if a folder), if any."""
     p = Path(path)

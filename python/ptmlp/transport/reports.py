@@ -182,8 +182,8 @@ def report_viscosity(opts: ViscosityConfig) -> dict:
                 summary.update(runs[0].viscosity.estimate(None, "not estimated (one shear rate: no zero-shear "
                                                                 "extrapolation)").as_dict("viscosity_Pa_s"))
             summary["shear_rates_per_s"] = [r.shear_rate_per_s.value for r in runs]
-            summary["viscosity_per_run_Pa_s"] = [r.viscosity.value for r in runs]
-            summary["viscosity_per_run_Pa_s_err"] = [r.viscosity.std_err for r in runs]
+            summary["viscosity_at_rate_Pa_s"] = [r.viscosity.value for r in runs]
+            summary["viscosity_at_rate_Pa_s_err"] = [r.viscosity.std_err for r in runs]
             summary.update(_runs_temperature(runs, notes))
         summary["runs"] = [r.summary() for r in runs]
         summary["warnings"] = notes.messages + sum((r.notes.messages for r in runs), [])

@@ -27,7 +27,7 @@ from . import constants as C
 from .cepstral import CepstralResult, cepstral
 from .correlation import msd_fft, split_blocks
 from .greenkubo import GreenKuboResult, check_run_length, green_kubo
-from .kappa_gk import FluxRun, run_temperature, sample_interval_s
+from .kappa_gk import FluxRun, load_runs, run_temperature, sample_interval_s
 from .readers import columns, read_ave_time, require, run_info_near, thermo_means, thermo_table
 from .results import UNCERTAINTY_NOTE, Measurement, Notes
 from .temperature import temperature_of_runs
@@ -165,16 +165,8 @@ def viscosity_green_kubo(sources: Sequence[Union[str, Path, FluxRun]], *,
 
     ``helfand_fit_ps``: (start, end) of the Einstein-Helfand linear fit (default: from twice
     the Green-Kubo cutoff to the longest correlation time)."""
-    runs = [s if isinstance(s, FluxRun) else load_pressure(s, volume_A3=volume_A3, timestep_ps=timestep_ps,
-                                                            temperature_K=temperature_K) for s in sources]
-    if not runs:
-        raise InputError("no pressure files given")
-    notes = Notes()
-    for r in runs:
-        notes.messages += r.notes.messages
-    if len({round(r.dt_s * 1e18) for r in runs}) > 1:
-        raise InputError("runs have different sampling intervals; analyse them separately")
-    dt = runs[0].dt_s
+    runs, notes, dt = load_runs(sources, load_pressure, "pressure", volume_A3=volume_A3, timestep_ps=timestep_ps,
+                                temperature_K=temperature_K)
     series = [r.flux * math.sqrt(r.volume_m3 / (C.KB_J_PER_K * r.temperature_K)) for r in runs]
     max_lag_s = None if max_correlation_time_ps is None else max_correlation_time_ps * C.PS_S
     cut = cutoff if isinstance(cutoff, str) else float(cutoff) * C.PS_S

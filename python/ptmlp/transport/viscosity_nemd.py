@@ -19,7 +19,7 @@ from . import constants as C
 from ..uncertainty import Estimate
 from .extrapolation import Extrapolation, zero_shear_extrapolation
 from .profile_fit import ProfileAnalysis, analyse_profile, batch_error
-from .readers import columns, read_ave_time, read_blocks, read_run_info
+from .readers import columns, nemd_geometry, read_ave_time, read_blocks, read_run_info
 from .results import UNCERTAINTY_NOTE, Measurement, Notes
 from .temperature import TemperatureRecord, find_record, measured_temperature, temperature_summary
 
@@ -58,14 +58,7 @@ def viscosity_muller_plathe(folder: str | Path, *, exclude_bins: int = 1, n_batc
     if folder.is_file():
         folder = folder.parent
     info = read_run_info(folder)
-    for key in ("lz_A", "area_A2", "timestep_ps", "nbins"):
-        if key not in info:
-            raise InputError(f"{folder}/run_info.yaml has no '{key}' (written by inputs/nemd_viscosity.in)")
-    lz, area, ts = float(info["lz_A"]), float(info["area_A2"]), float(info["timestep_ps"])
-    if not (lz > 0 and area > 0 and ts > 0):
-        raise InputError(f"{folder}: box length, area and time step must be positive, got {lz} A, {area} A^2, {ts} ps")
-    if not (int(info.get("swap_every_steps", 1)) > 0 and int(info.get("nswap", 1)) > 0):
-        raise InputError(f"{folder}: swap_every and nswap must be positive")
+    lz, area, ts = nemd_geometry(folder, info, "nemd_viscosity.in")
     notes = Notes()
     prof = read_blocks(folder / "profile.dat")
     if "vx" not in prof.names:
