@@ -25,7 +25,7 @@ from ..errors import InputError
 from ..uncertainty import Estimate, combine_runs
 from .analysis import LIQUID_GROWS, SOLID_GROWS, STABLE, classify_trend, mean_and_error
 from .config import per_pressure
-from .stages import MeltContext, analysed_series, coexistence, references
+from .stages import MeltContext, analysed_series, coexistence, coexistence_spec, references
 
 
 class BracketError(InputError):
@@ -73,6 +73,8 @@ def evaluate_temperature(ctx: MeltContext, p_gpa: float, t_k: float) -> Temperat
                 "n_atoms": result["n_atoms"], "cell_A": [float(np.mean(s[k])) for k in ("Lx_A", "Ly_A", "Lz_A")],
                 "z_period_A": float(refs.solid["cell_A"][2]) / ctx.reps[2]}
 
+    for seed in cfg.seeds:  # counted in the progress lines and the ETA from now on
+        ctx.runner.plan(coexistence_spec(ctx, p_gpa, t_k, seed, refs, "npt"))
     with ThreadPoolExecutor(max_workers=len(cfg.seeds)) as pool:
         runs = list(pool.map(one, cfg.seeds))
     rate_est = combine_runs([r["trend"]["slope_per_ps"] for r in runs], [r["trend"]["slope_err_per_ps"] for r in runs])
