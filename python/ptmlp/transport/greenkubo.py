@@ -26,8 +26,8 @@ Errors (the one uncertainty model, :mod:`ptmlp.uncertainty`): each run's integra
 cutoff has the error of a jackknife over its time blocks (each at least ``BLOCK_OVER_CORRELATION``
 longest correlation times), the cutoff chosen again in each jackknife sample so that the
 variability of the cutoff itself is counted, times the Student-t factor of the block count (the
-spread of blocks x components at a fixed cutoff missed it: LJ viscosity, 21 single runs, 9 of 21
-seeds covered by +-1 sigma; with the jackknife 14 of 21); the runs are combined by their scatter
+spread of blocks x components at a fixed cutoff missed it: LJ viscosity, 108 atoms, 21 single
+runs of 1 ns, +-1 sigma covered the seed mean for 11 of 21; with the jackknife 14 of 21); the runs are combined by their scatter
 (:func:`~ptmlp.uncertainty.combine_runs`), never below the propagated per-run errors. The truncation error is the method's systematic
 (``"noise"`` cutoff only; not estimated for the others). The integrated autocorrelation time of
 the flux, ``int_0^t_c C(t) dt / C(0)``, is stated with the result.
