@@ -116,3 +116,15 @@ def test_example_output_validates(tmp_path):
     (bare / "melt.yaml").write_text(text)
     with pytest.raises(ConfigError, match=r"potential.model = 'model.pt' \(a string\): no such model file"):
         from_yaml(bare / "melt.yaml")
+
+
+def test_units_lj_needs_a_lennard_jones_potential_and_settle_band_is_ordered():
+    base = {"structure": {"name": "Ar", "crystalstructure": "fcc", "a_A": 5.39},
+            "potential": {"pair_style": "lj/cut 7.5", "pair_coeff": ["1 1 0.010323 3.405"]},
+            "method": "nph", "nph": {"start_T_K": 85.0}, "units": "lj"}
+    assert from_mapping(base).units == "lj"
+    eam = dict(base, potential={"pair_style": "eam/fs", "pair_coeff": ["* * {potentials}/Fe_mm.eam.fs Fe"]})
+    with pytest.raises(ConfigError, match="units lj needs a one-type Lennard-Jones potential"):
+        from_mapping(eam)
+    with pytest.raises(ConfigError, match=r"settle.*solid_fraction_band \[0.9, 0.1\]: low must be below high"):
+        from_mapping(dict(base, settle={"solid_fraction_band": [0.9, 0.1]}))
