@@ -368,12 +368,17 @@ void PairPTMLP::build_edges()
   min_r2_ = min_r2;
   min_neigh_ = min_neigh;
   max_neigh_ = max_neigh;
-  if (min_r2 < ptmlp::kMinPairDistanceA * ptmlp::kMinPairDistanceA)
-    error->one(FLERR,
-               "pair_style {}: {} at step {}, closer than the {} angstrom floor (coincident or overlapping atoms); "
-               "fix the structure (e.g. delete_atoms overlap 0.5 all all)",
-               style_, closest_pair(-1), update->ntimestep, ptmlp::kMinPairDistanceA);
+  if (min_r2 < ptmlp::kMinPairDistanceA * ptmlp::kMinPairDistanceA) fail_below_floor();
   fill_te(in);
+}
+
+// Kept out of build_edges() so that the message formatting does not weigh on the edge loop.
+__attribute__((noinline)) void PairPTMLP::fail_below_floor()
+{
+  error->one(FLERR,
+             "pair_style {}: {} at step {}, closer than the {} angstrom floor (coincident or overlapping atoms); "
+             "fix the structure (e.g. delete_atoms overlap 0.5 all all)",
+             style_, closest_pair(-1), update->ntimestep, ptmlp::kMinPairDistanceA);
 }
 
 // "atoms I and J are D angstrom apart" for the shortest edge (of compact atom `compact_atom`, or of

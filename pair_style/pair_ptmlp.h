@@ -86,6 +86,7 @@ class PairPTMLP : public Pair {
   void use_lammps_threads();
   void check_finite(const ptmlp::Output &);
   std::string closest_pair(int64_t compact_atom) const;
+  [[noreturn]] void fail_below_floor();
   void check_training_ranges();
   [[noreturn]] void fail_all(const std::string &msg);
 };
