@@ -48,9 +48,10 @@ def to_strict(obj: Any) -> Any:
     raise TypeError(f"cannot write {type(obj).__name__} to JSON")
 
 
-def dumps(obj: Any, indent: int | None = 1) -> str:
-    """Strict JSON text of ``obj`` (see :func:`to_strict`)."""
-    return json.dumps(to_strict(obj), indent=indent, allow_nan=False)
+def dumps(obj: Any, indent: int | None = 1, sort_keys: bool = False) -> str:
+    """Strict JSON text of ``obj`` (see :func:`to_strict`); ``sort_keys`` for a canonical form
+    (hashes, provenance records)."""
+    return json.dumps(to_strict(obj), indent=indent, allow_nan=False, sort_keys=sort_keys)
 
 
 def write_json(path: str | os.PathLike, obj: Any, indent: int | None = 1) -> Path:

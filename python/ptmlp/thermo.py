@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -63,3 +67,27 @@ def summarise(thermo: dict[str, np.ndarray], n_atoms: int, wall_s: float, steps:
             lines.append(f"{label:28s} {v.mean():16.4f} {v.std():10.4f}")
     lines.append(f"{'speed (katom-step/s)':28s} {n_atoms * steps / wall_s / 1e3:16.1f}   (wall {wall_s:.1f} s incl. start-up)")
     return "\n".join(lines)
+
+
+_LOOP_TIME = re.compile(r"Loop time of ([0-9.eE+-]+) on (\d+) procs for (\d+) steps with (\d+) atoms")
+
+
+@dataclass(frozen=True)
+class LoopTime:
+    """One ``Loop time of ... on N procs for S steps with A atoms`` line of a LAMMPS log."""
+
+    seconds: float
+    procs: int
+    steps: int
+    atoms: int
+
+    @property
+    def atom_steps_per_s(self) -> float:
+        return self.atoms * self.steps / self.seconds if self.seconds > 0 else math.nan
+
+
+def read_loop_times(log: str | os.PathLike) -> list[LoopTime]:
+    """Every ``Loop time`` line of a LAMMPS log (a path, or the log text itself), in order: the
+    measured run time without start-up, for speed reports."""
+    text = str(log) if "\n" in str(log) else Path(log).read_text(errors="replace")
+    return [LoopTime(float(m[1]), int(m[2]), int(m[3]), int(m[4])) for m in _LOOP_TIME.finditer(text)]

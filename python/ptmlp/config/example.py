@@ -78,11 +78,11 @@ def _lines(model: type[BaseModel], indent: int, values: dict | None = None) -> l
         if nested:
             req = "REQUIRED; " if info.is_required() else ""
             out.append(f"{pad}{name}:".ljust(_WIDTH) + f"  # {req}{doc}")
-            value, _ = _value(info)  # the field's own default instance, when it differs from the class's
-            out += _lines(sub[0], indent + 1, value if isinstance(value, dict) else None)
+            value, _ = _value(info)  # the field's own default instance, where it differs from the class's
+            out += _lines(sub[0], indent + 1, _differences(sub[0], value))
             continue
         value, required = _value(info)
-        if values is not None and name in values:
+        if values is not None and name in values:  # the section's default instance sets this key itself
             value, required = values[name], False
         extra = _constraints(info)
         note = ("REQUIRED; " if required else "") + doc + (f" [{extra}]" if extra else "")
@@ -93,6 +93,17 @@ def _lines(model: type[BaseModel], indent: int, values: dict | None = None) -> l
             continue
         out.append(f"{pad}{name}: {_scalar(value)}".ljust(_WIDTH) + f"  # {note}")
     return out
+
+
+def _differences(model: type[BaseModel], instance: Any) -> dict | None:
+    """Keys whose value in a section's default ``instance`` differs from ``model``'s own defaults."""
+    if not isinstance(instance, dict):
+        return None
+    try:
+        base = model().model_dump(mode="json")
+    except Exception:  # a model with required keys has no class default to compare with
+        return instance
+    return {k: v for k, v in instance.items() if base.get(k) != v} or None
 
 
 def example_yaml(model: type[BaseModel], title: str = "") -> str:

@@ -16,7 +16,6 @@ The training log and validation errors go to ``fe_demo_training.json`` next to t
 from __future__ import annotations
 
 import argparse
-import json
 import time
 
 import numpy as np
@@ -27,6 +26,7 @@ from ase.md.langevin import Langevin
 from ase.md.velocitydistribution import MaxwellBoltzmannDistribution
 
 from ..export import export_model
+from ..jsonfile import write_json
 from ..labelers.lammps_potential import fe_eam_calculator
 from ..models import ModelConfig, build_model
 from ..data.frame import Frame
@@ -109,9 +109,9 @@ def main(argv=None) -> int:
                 "validation": result["best"], "recipe": "python -m ptmlp.demo.regenerate"}
     export_model(model, args.out, training=training)
     f_std = 1e3 * float(np.concatenate([f.forces_eV_per_A.ravel() for f in val_frames]).std())
-    with open(DEMO_REPORT if args.out == str(DEMO_MODEL) else args.out + ".json", "w") as fh:
-        json.dump({"training": training, "history": result["history"], "validation_force_std_meV_per_A": f_std,
-                   "normalization": result["normalization"]}, fh, indent=1)
+    write_json(DEMO_REPORT if args.out == str(DEMO_MODEL) else args.out + ".json",
+               {"training": training, "history": result["history"], "validation_force_std_meV_per_A": f_std,
+                "normalization": result["normalization"]})
     print(f"wrote {args.out}: validation {result['best']}")
     return 0
 

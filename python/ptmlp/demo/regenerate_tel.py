@@ -15,7 +15,6 @@ Writes al_tel_data.h5 (the labels, ~0.1 MB), al_tel_split.json and al_tel_demo.p
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from ase.build import bulk
 from ..data.splits import grouped_split, save_split
 from ..data.store import Dataset
 from ..export import export_model
+from ..jsonfile import write_json
 from ..labelers.gpaw_labeler import GpawLabeler
 from ..labelers.runner import label_structures
 from ..models import ModelConfig, build_model
@@ -93,8 +93,7 @@ def main(argv=None) -> int:
                 "recipe": "python -m ptmlp.demo.regenerate_tel"}
     export_model(model, model_path, training=training,
                  electronic_temperature=te_metadata(ModelConfig(**TEL_MODEL_CONFIG), train_frames))
-    with open(str(model_path) + ".json", "w") as fh:
-        json.dump({"training": training, "history": result["history"]}, fh, indent=1)
+    write_json(str(model_path) + ".json", {"training": training, "history": result["history"]})
     print(f"wrote {model_path}: validation {result['best']}")
     return 0
 

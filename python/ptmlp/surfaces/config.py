@@ -144,7 +144,8 @@ class PredictConfig(StrictModel):
 
     models: list[InputFile] = field(description="model files (.pt); several = a seed ensemble", min_length=1,
                                     examples=[["surfaces_train/model.pt"]])
-    slabs: list[InputFile] = field(default_factory=list, description="slab structure files (CIF, POSCAR, ...)")
+    slabs: list[InputFile] = field(default_factory=list, description="slab structure files (CIF, POSCAR, ...)",
+                                   examples=[["slab.cif"]])
     bulk: list[InputFile] = field(default_factory=list, description="bulk crystal files: their low-index slabs "
                                                                     "are enumerated and predicted")
     enumeration: SlabEnumeration = field(default_factory=SlabEnumeration, description="slabs of the bulk crystals")
