@@ -102,3 +102,34 @@ def run_lmp(workdir: Path, input_text: str, nprocs: int = 1, check: bool = True,
     if check and proc.returncode != 0:
         raise AssertionError(f"lmp failed (exit {proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
     return proc
+
+
+# ---------------------------------------------------------------- strict JSON of everything written
+#: JSON files a test writes on purpose to check that a reader refuses them (their names say so)
+_DELIBERATELY_BAD = ("bad", "invalid", "malformed", "corrupt", "broken", "nan")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Every ``*.json`` that the tests made ptmlp write (under pytest's temporary folders) must be
+    strict JSON: no NaN/Infinity tokens (issue #18). A failure here fails the session."""
+    from ptmlp.errors import InputError
+    from ptmlp.jsonfile import read_json
+
+    factory = getattr(session.config, "_tmp_path_factory", None)
+    if factory is None:
+        return
+    try:
+        base = factory.getbasetemp()
+    except Exception:  # no test asked for a temporary folder
+        return
+    bad = []
+    for path in sorted(Path(base).rglob("*.json")):
+        if not path.is_file() or any(w in path.name.lower() for w in _DELIBERATELY_BAD):
+            continue
+        try:
+            read_json(path)
+        except (InputError, UnicodeDecodeError) as exc:
+            bad.append(f"{path}: {exc}")
+    if bad:
+        print(f"\n{len(bad)} JSON file(s) written during the tests are not strict JSON:", *bad[:20], sep="\n  ")
+        session.exitstatus = 1
