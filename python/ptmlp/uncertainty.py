@@ -21,14 +21,17 @@ Per run (one correlated time series, :func:`series_error`)
     3. times the Student-t factor t(0.8413, n_blocks - 1), so that +-1 sigma covers 68 % even
        with few blocks.
     Measured on AR(1) series with known g (tests/unit/test_uncertainty.py, 1000 series each,
-    binomial error 1.5 %): +-1 sigma covers the true mean in 67.7 % (N = 444 g), 66.1 % (105 g),
-    68.4 % (26 g) and 65.8 % (10 g) of the series. In a run shorter than ~10 g every estimate from
-    the run itself is low (63 % at N = 5 g): the summary states g and n_blocks so that such a run
-    can be seen (``SeriesError.short``), and workflows extend it.
+    binomial error 1.5 %): +-1 sigma covers the true mean in 67.7 % (N = 444 g), 66.5 % (105 g),
+    70.4 % (26 g) and 69.5 % (10 g) of the series. In a run shorter than ~10 g every estimate from
+    the run itself is low: the summary states g and n_blocks so that such a run can be seen
+    (``SeriesError.short``), and workflows extend it. A run's error sees only what fluctuates
+    inside it: on real MD (tests/integration/test_melt_coverage.py, 20 NPT LJ coexistence runs)
+    single-run bars covered the seed mean in 3 of 20 cases, 2-seed results combined by scatter
+    in 7 of 10: report several seeds.
     pymbar itself is not imported: version 4.0.3 takes ~6 s to import here and prints a JAX
-    banner and a warning on every import, and its estimator lacks the bias correction (it
-    covers 60 % at N = 10 g, 51 % at N = 5 g); tests/unit/test_uncertainty.py checks that both
-    agree on long series when pymbar is installed.
+    banner and a warning on every import, and its estimator stops at the first zero of C(t) and
+    lacks the bias correction (its g covers 60 % at N = 10 g, 51 % at N = 5 g on AR(1));
+    tests/unit/test_uncertainty.py checks that both agree on long series when pymbar is installed.
 
 Several runs (independent seeds, :func:`combine_runs`)
     the mean of the run values; its error is the scatter of the runs, s / sqrt(n), times the
