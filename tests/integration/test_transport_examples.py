@@ -32,8 +32,8 @@ def test_shipped_example_runs_and_analyses(tmp_path, example):
     (tmp_path / example.name).write_text(yaml.safe_dump(cfg))
     p = ptmlp("transport", "run", example.name, cwd=tmp_path)
     assert p.returncode == 0, p.stderr
-    assert p.stdout.startswith("ptmlp transport run: [1/2] start run_000 (")
-    assert "ptmlp transport run: [2/2] end run_001 after " in p.stdout and "2 done, 0 to go" in p.stdout
+    assert p.stdout.startswith("ptmlp transport run: 2 run(s) of ")
+    assert "  [run 1/2 start] run_000: " in p.stdout and "  [run 2/2 done] run_001: " in p.stdout
     run = read_json(tmp_path / cfg["workdir"] / "summary.json")
     assert run["template"] == cfg["template"] and [r["seed"] for r in run["runs"]] == [cfg["first_seed"],
                                                                                       cfg["first_seed"] + 1]

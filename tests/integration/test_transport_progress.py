@@ -25,13 +25,14 @@ def test_transport_run_prints_start_end_and_progress(tmp_path):
     print(p.stdout)
     assert p.returncode == 0, p.stderr
     lines = p.stdout.splitlines()
-    assert lines[0] == "ptmlp transport run: [1/2] start run_000 (gk_viscosity, seed 1, 108 atoms, 41,200 steps)"
-    end = [ln for ln in lines if " end run_" in ln]
+    assert lines[0].startswith("ptmlp transport run: 2 run(s) of gk_viscosity in ")
+    assert lines[1] == "  [run 1/2 start] run_000: gk_viscosity, seed 1, 108 atoms, 41,200 steps; ETA after the first 10 %"
+    end = [ln for ln in lines if " done] run_" in ln]
     assert len(end) == 2
-    assert re.match(r"ptmlp transport run: \[1/2\] end run_000 after \d+ s: done, T = [\d.]+ \+- [\d.]+ K "
-                    r"\(target 86.4956 K\); 1 done, 1 to go; ETA \d+ s", end[0]), end[0]
-    assert re.search(r"\[2/2\] start run_001 .*; ETA \d+ s$", p.stdout, re.MULTILINE)
-    progress = [ln for ln in lines if re.match(r"  run_00[01]: \d+% of 41200 steps, \d+ s elapsed, ETA", ln)]
+    assert re.match(r"  \[run 1/2 done\] run_000: [\d.]+ (s|min), done, T = [\d.]+ \+- [\d.]+ K "
+                    r"\(target 86.4956 K\); ETA [\d.]+ (s|min)$", end[0]), end[0]
+    assert re.search(r"^  \[run 2/2 start\] run_001: .*; ETA [\d.]+ (s|min)$", p.stdout, re.MULTILINE)
+    progress = [ln for ln in lines if re.match(r"    run_00[01]: \d+ % after [\d.]+ (s|min); T = [\d.]+ K; ETA", ln)]
     assert progress, "no progress line within the runs"
     s = read_json(tmp_path / "lj_argon_gk" / "summary.json")
     assert [r["temperature_target_K"] for r in s["runs"]] == [86.4956, 86.4956]

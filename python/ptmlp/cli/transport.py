@@ -194,16 +194,15 @@ def run(args) -> int:
 
     if example_requested(args):
         return 0
-    from ..run_progress import print_line
-
     command = args.quantity
     opts = options(args)
     if command == "run":
-        summary = REPORTS[command](opts, report=print_line, prefix=f"{args.prefix}: ")
+        print(f"{args.prefix}: {opts.n_runs} run(s) of {opts.template} in {opts.workdir}", flush=True)
+        summary = REPORTS[command](opts, report=lambda line: print(line, flush=True))
     else:
         summary = REPORTS[command](opts)
     if command == "run":
-        print(f"{args.prefix}: {summary['method']} in {opts.workdir} (summary.json; runs "
+        print(f"{args.prefix}: {summary['method']} done in {opts.workdir} (summary.json; runs "
               f"{', '.join(os.path.basename(r['folder']) for r in summary['runs'])})")
     else:
         print(f"{args.prefix}: {summary.get('method', '')} -> {out_dir(command, opts)}/summary.json")

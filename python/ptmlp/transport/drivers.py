@@ -4,8 +4,8 @@ absolute, so nothing is copied) and the data file, then run one or several indep
 (different seeds) in their own folders. The same templates work with any pair style.
 
 With ``report`` (``ptmlp transport run`` passes ``print``) each run prints a start and an end line
-(duration, measured temperature, running count, ETA) and its progress every 10 % of its steps,
-read from its growing log (:mod:`ptmlp.run_progress`)."""
+(duration, measured temperature, running count, ETA; :class:`ptmlp.progress.RunBoard`) and its
+progress every 10 % of its steps, read from its growing log (:mod:`ptmlp.run_progress`)."""
 
 from __future__ import annotations
 
@@ -31,10 +31,11 @@ def write_structure(folder: Path, atoms: Atoms, type_names: Sequence[str]) -> Pa
 
 def run_template(template: str, folder: str | Path, potential: PotentialSpec, atoms: Atoms, *,
                  variables: Optional[dict] = None, nprocs: int = 1, timeout_s: Optional[float] = None,
-                 report: Optional[Callable[[str], None]] = None) -> Path:
+                 board=None) -> Path:
     """Run one template in ``folder`` (created); returns the folder. ``variables`` are the
     template's own (checked against its ``variable NAME index DEFAULT`` lines); masses come
-    from the data file. ``report``: where the progress lines within the run go (None: silent)."""
+    from the data file. ``board``: a :class:`ptmlp.progress.RunBoard` that has started a run named
+    after the folder, told the progress within it (None: silent)."""
     from ..lammps_env import run_lammps
 
     variables = dict(variables or {})
@@ -48,45 +49,47 @@ def run_template(template: str, folder: str | Path, potential: PotentialSpec, at
     write_structure(folder, atoms, type_names)
     var = {"species": " ".join(type_names)}
     var.update({k: lammps_value(v) for k, v in variables.items()})
-    if report is None:
+    if board is None:
         run_lammps(src.name, folder, nprocs=nprocs, variables=var, timeout_s=timeout_s)
     else:
         from ..run_progress import watch_log
 
-        with watch_log(folder / "log.lammps", total_steps(template, variables), folder.name, report):
+        with watch_log(board, folder.name, folder / "log.lammps", total_steps(template, variables)):
             run_lammps(src.name, folder, nprocs=nprocs, variables=var, timeout_s=timeout_s)
     return folder
 
 
 def run_independent(template: str, folder: str | Path, potential: PotentialSpec, atoms: Atoms, *, n_runs: int,
                     first_seed: int = 1, variables: Optional[dict] = None, nprocs: int = 1,
-                    timeout_s: Optional[float] = None, report: Optional[Callable[[str], None]] = None,
-                    prefix: str = "") -> list[Path]:
+                    timeout_s: Optional[float] = None, report: Optional[Callable[[str], None]] = None) -> list[Path]:
     """``n_runs`` runs with seeds first_seed, first_seed+1, ... in ``folder/run_000`` ...; with
-    ``report``, start/end lines (``prefix`` first) and progress within each run."""
-    from ..run_progress import RunCounter
+    ``report`` (e.g. ``print``), start/end lines and progress within each run."""
+    from ..progress import RunBoard
 
     if n_runs < 1:
         raise InputError(f"n_runs must be >= 1, got {n_runs}")
-    counter = RunCounter(n_runs, prefix, report) if report is not None else None
+    n_atoms = len(atoms) * math.prod(int((variables or {}).get(k, 1)) for k in ("nx", "ny", "nz"))
+    board = RunBoard(report) if report is not None else None
+    names = [f"run_{k:03d}" for k in range(n_runs)]
+    if board:
+        for name in names:
+            board.plan(name, n_atoms * total_steps(template, variables or {}))
     out = []
-    for k in range(n_runs):
+    for k, name in enumerate(names):
         var = dict(variables or {})
         var["seed"] = first_seed + k
-        name = f"run_{k:03d}"
-        if counter:
-            n_atoms = len(atoms) * math.prod(int(var.get(k, 1)) for k in ("nx", "ny", "nz"))
-            counter.start(name, f"{template}, seed {var['seed']}, {n_atoms} atoms, "
-                                f"{total_steps(template, var):,} steps")
+        steps = total_steps(template, var)
+        if board:
+            board.started(name, n_atoms * steps, f"{template}, seed {var['seed']}, {n_atoms} atoms, {steps:,} steps")
         try:
             out.append(run_template(template, Path(folder) / name, potential, atoms, variables=var,
-                                    nprocs=nprocs, timeout_s=timeout_s, report=report))
+                                    nprocs=nprocs, timeout_s=timeout_s, board=board))
         except Exception as exc:
-            if counter:
-                counter.end(name, f"FAILED ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})")
+            if board:
+                board.finished(name, f"FAILED ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})")
             raise
-        if counter:
-            counter.end(name, _verdict(out[-1]))
+        if board:
+            board.finished(name, _verdict(out[-1]))
     return out
 
 

@@ -186,10 +186,11 @@ def plot_extrapolation(path: str | os.PathLike, ext, *, x_kind: str, y_kind: str
                 ls="-" if chosen else "--")
         mark = (" (chosen)" if chosen else "") + (" outside the data" if t.outside else "") + \
             ("" if t.acceptable else " rejected (p < 0.05)")
-        ax.errorbar([0.0], [t.value.value * ya.scale], yerr=[t.value.std_err * ya.scale], fmt="s", color=color,
+        ax.errorbar([-0.015 * k * xs.max()], [t.value.value * ya.scale], yerr=[t.value.std_err * ya.scale], fmt="s",
+                    color=color,
                     ms=5, capsize=3, label=f"{t.form.name}: {t.value.value * ya.scale:.4g} ± "
                                            f"{t.value.std_err * ya.scale:.2g}{mark}")
-    ax.set_xlim(left=-0.03 * xs.max())
+    ax.set_xlim(left=-0.015 * (len(ext.tried) + 1) * xs.max())
     ax.set_xlabel(f"{xlabel} ({xa.unit})")
     ax.set_ylabel(f"{ylabel} ({ya.unit})")
     est = ext.estimate

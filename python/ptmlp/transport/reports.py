@@ -329,9 +329,9 @@ def report_conductivity(opts: ConductivityConfig) -> dict:
     return _finish(out, summary, opts)
 
 
-def run_templates(opts: RunConfig, report=None, prefix: str = "") -> dict:
+def run_templates(opts: RunConfig, report=None) -> dict:
     """Run ``n_runs`` independent copies of a template (a start and an end line per run, progress
-    within it, to ``report``, each line after ``prefix``); writes and returns ``workdir/summary.json``: what ran where (template, potential,
+    within it, to ``report``); writes and returns ``workdir/summary.json``: what ran where (template, potential,
     structure, variables, run folders and seeds) and the measured temperature of each run."""
     from .drivers import run_independent
     from .temperature import find_record
@@ -339,8 +339,7 @@ def run_templates(opts: RunConfig, report=None, prefix: str = "") -> dict:
     atoms = opts.structure.load(opts.potential.type_names)
     type_names = opts.potential.species_for(atoms.get_chemical_symbols())
     runs = run_independent(opts.template, opts.workdir, opts.potential, atoms, n_runs=opts.n_runs,
-                           first_seed=opts.first_seed, variables=opts.variables, nprocs=opts.nprocs, report=report,
-                           prefix=prefix)
+                           first_seed=opts.first_seed, variables=opts.variables, nprocs=opts.nprocs, report=report)
     replicas = math.prod(int(opts.variables.get(k, 1)) for k in ("nx", "ny", "nz"))
     notes = Notes()
     records, per_run = [], []
