@@ -98,8 +98,8 @@ def test_shipped_examples_validate(path):
 
 
 def test_example_output_validates(tmp_path):
-    """``ptmlp melt --example``: every key, and with its REQUIRED example values (a model.pt next to
-    it, here the demo model) it is a valid config."""
+    """``ptmlp melt --example``: every key, and it is a valid config as printed (its potential is
+    ``model: demo``, the shipped model); a model file that is not there is named."""
     from ptmlp.demo import DEMO_MODEL
 
     text = example_yaml(MeltConfig, "ptmlp melt config.yaml")
@@ -107,15 +107,12 @@ def test_example_output_validates(tmp_path):
         assert f"\n{key}:" in text
     path = tmp_path / "melt.yaml"
     path.write_text(text)
-    shutil.copy(DEMO_MODEL, tmp_path / "model.pt")
     cfg = from_yaml(path)
-    assert cfg.method == "bracket" and cfg.structure.name == "Fe" and cfg.potential.model == str(tmp_path / "model.pt")
+    assert cfg.method == "bracket" and cfg.structure.name == "Fe" and cfg.potential.model == str(DEMO_MODEL)
     assert cfg.bracket.T_low_K < cfg.bracket.T_high_K
-    bare = tmp_path / "no_model"  # without the model file it names the missing file
-    bare.mkdir()
-    (bare / "melt.yaml").write_text(text)
+    path.write_text(text.replace("model: demo", "model: model.pt", 1))
     with pytest.raises(ConfigError, match=r"potential.model = 'model.pt' \(a string\): no such model file"):
-        from_yaml(bare / "melt.yaml")
+        from_yaml(path)
 
 
 def test_units_lj_needs_a_lennard_jones_potential_and_settle_band_is_ordered():
