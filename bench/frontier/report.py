@@ -48,8 +48,9 @@ def collect(work: Path, models, args) -> dict:
                         "cpu_us_per_atom_step", "cpu_us_per_atom_step_spread", "cpu_fraction_of_fastest_round",
                         "route", "not_run", "load_average_start", "load_average_end")}
         row["speed"] = speed
-        if any(k in row for k in ("test", "unavailable", "failed", "train_wall_s")) or speed:
-            rows.append(row)
+        if not (any(k in row for k in ("test", "unavailable", "failed", "train_wall_s")) or speed):
+            row["not_run"] = f"no results yet (run.py --models {m.name})"
+        rows.append(row)
     return {"data": data.get("data"), "frames": data.get("frames"), "frames_per_group": data.get("frames_per_group"),
             "boxes": data.get("boxes"), "stress_sign_check": data.get("stress_sign_check"),
             "environment": _get(res, "environment"), "models": rows}
@@ -77,6 +78,8 @@ def markdown(table: dict) -> str:
     head += [f"{boxes[n]['atoms']} {mode}" for n, mode in cols]
     lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for row in table["models"]:
+        if row.get("not_run") or row.get("unavailable"):
+            continue
         t = (row.get("test") or {}).get("all") or {}
         cells = [row["label"], _f(t.get("energy_rmse_meV_per_atom")), _f(t.get("energy_mae_meV_per_atom")),
                  _f(t.get("force_rmse_meV_per_A")), _f(t.get("force_mae_meV_per_A")), _f(t.get("stress_rmse_GPa")),
@@ -97,6 +100,8 @@ def markdown(table: dict) -> str:
               "| model | validation E / F | training | load avg during training | load avg during 2000-atom np1 timing |",
               "|---|---|---|---|---|"]
     for row in table["models"]:
+        if not row.get("validation"):
+            continue
         v = (row.get("validation") or {}).get("all") or {}
         s = (row.get("speed") or {}).get(PARETO_SPEED[0], {}).get(PARETO_SPEED[1]) or {}
         la = row.get("train_load_average") or [None, None]
@@ -104,11 +109,46 @@ def markdown(table: dict) -> str:
                      f"{_f(v.get('force_rmse_meV_per_A'))} | {row.get('training', '')} | "
                      f"{(la[0] or ['–'])[0]}→{(la[1] or ['–'])[0]} | "
                      f"{(s.get('load_average_start') or ['–'])[0]}→{(s.get('load_average_end') or ['–'])[0]} |")
-    missing = [r for r in table["models"] if r.get("unavailable") or r.get("failed")]
+    lines += targets(table)
+    missing = [r for r in table["models"] if r.get("unavailable") or r.get("failed") or r.get("not_run")]
     if missing:
-        lines += ["", "Not run:", ""] + [f"* {r['label']}: {r.get('unavailable') or 'failed: ' + r['failed']}"
-                                         for r in missing]
+        lines += ["", "Not run:", ""] + [
+            f"* {r['label']}: {r.get('unavailable') or r.get('not_run') or 'failed: ' + r['failed']}" for r in missing]
     return "\n".join(lines) + "\n"
+
+
+def _point(row) -> tuple | None:
+    t = (row.get("test") or {}).get("all") or {}
+    s = (row.get("speed") or {}).get(PARETO_SPEED[0], {}).get(PARETO_SPEED[1]) or {}
+    if t.get("force_rmse_meV_per_A") is None or not s.get("cpu_us_per_atom_step"):
+        return None
+    return s["cpu_us_per_atom_step"], t["energy_rmse_meV_per_atom"], t["force_rmse_meV_per_A"]
+
+
+def targets(table: dict) -> list[str]:
+    """The issue's three bars, evaluated on the rows that have errors and a 2000-atom np1 cost."""
+    pts = {r["label"]: (r, _point(r)) for r in table["models"] if _point(r)}
+    ours = {k: v for k, v in pts.items() if v[0]["family"].startswith("ptmlp")}
+    peers = {k: v for k, v in pts.items() if not v[0]["family"].startswith("ptmlp")}
+    if not ours or not peers:
+        return []
+    out = ["", "Targets of issue 21 on these rows (cost = CPU µs per atom-step, 2000 atoms, 1 rank):", ""]
+    for name, (_, (c, e, f)) in ours.items():
+        beaten = [p for p, (_, (pc, pe, pf)) in peers.items() if pc < c and pe < e and pf < f]
+        out.append(f"* {name}: " + (f"dominated by {', '.join(beaten)}" if beaten else "no peer is faster with lower E and F"))
+    snap = [v[1] for k, v in peers.items() if v[0]["model"] == "snap"]
+    linear = [v[1] for k, v in peers.items() if v[0]["family"] in ("SNAP", "POD", "UF3") and v[0]["model"] != "snap"]
+    if snap and linear:
+        fast = [(k, p) for k, (_, p) in ours.items() if p[0] <= snap[0][0]]
+        e_best, f_best = min(p[1] for p in linear), min(p[2] for p in linear)
+        ok = [k for k, p in fast if p[1] < e_best and p[2] < f_best]
+        out.append(f"* at SNAP's cost ({snap[0][0]:.3g} µs) or less, lower E and F than every qSNAP/POD/UF3 row "
+                   f"(best {e_best:.3g} meV/atom, {f_best:.3g} meV/Å): " + (", ".join(ok) if ok else "none yet"))
+    best_name, (_, best) = min(peers.items(), key=lambda kv: kv[1][1][2])
+    near = [(k, best[0] / p[0]) for k, (_, p) in ours.items() if p[2] <= 1.2 * best[2]]
+    out.append(f"* within 1.2x of the most accurate peer's force RMSE ({best_name}, {best[2]:.3g} meV/Å): "
+               + (", ".join(f"{k} at {r:.3g}x its speed" for k, r in near) if near else "no ptmlp row yet"))
+    return out
 
 
 def plots(table: dict, folder: Path, title: str) -> list[Path]:
@@ -123,6 +163,7 @@ def plots(table: dict, folder: Path, title: str) -> list[Path]:
     for key, ylabel, fname in (("force_rmse_meV_per_A", "force RMSE (meV/Å)", "pareto_force.png"),
                                ("energy_rmse_meV_per_atom", "energy RMSE (meV/atom)", "pareto_energy.png")):
         fig, ax = plt.subplots(figsize=(7, 5))
+        points = []
         for row in table["models"]:
             t = ((row.get("test") or {}).get("all") or {}).get(key)
             s = (row.get("speed") or {}).get(PARETO_SPEED[0], {}).get(PARETO_SPEED[1]) or {}
@@ -131,6 +172,10 @@ def plots(table: dict, folder: Path, title: str) -> list[Path]:
             label = row["label"] + (" [ASE]" if s.get("route") == "ase" else "")
             ax.errorbar(s["cpu_us_per_atom_step"], t, xerr=[[0], [s.get("cpu_us_per_atom_step_spread") or 0]],
                         marker=markers.get(row["family"], "o"), ms=8, ls="none", label=label)
+            points.append((s["cpu_us_per_atom_step"], t))
+        front = pareto_front(points)
+        if len(front) > 1:
+            ax.step(*zip(*front), where="post", ls="--", color="0.5", lw=1, label="front (no point faster and better)")
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel(f"CPU µs per atom-step ({table['boxes'][PARETO_SPEED[0]]['atoms']} atoms, 1 rank, 1 thread)"
@@ -144,6 +189,16 @@ def plots(table: dict, folder: Path, title: str) -> list[Path]:
         plt.close(fig)
         out.append(folder / fname)
     return out
+
+
+def pareto_front(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The points no other point beats in both cost and error, by increasing cost."""
+    front, best = [], float("inf")
+    for x, y in sorted(points):
+        if y < best:
+            front.append((x, y))
+            best = y
+    return front
 
 
 def report(work: Path, models, args) -> None:

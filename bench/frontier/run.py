@@ -48,6 +48,8 @@ def parse_args(argv=None):
     ap.add_argument("--train-threads", type=int, default=1, help="threads of every training")
     ap.add_argument("--skip-timing", action="store_true")
     ap.add_argument("--report-only", action="store_true")
+    ap.add_argument("--publish", action="store_true",
+                    help="also copy table.md, table.json and the plots to bench/frontier/results/<data folder name>/")
     ap.add_argument("--keep-going", action="store_true", help="a failing model step is recorded, the rest runs on")
     ap.add_argument("--redo", nargs="*", default=[], help="steps (or step prefixes) to run again")
     return ap.parse_args(argv)
@@ -187,12 +189,17 @@ def main(argv=None) -> int:
                {"load_average": load_average(), "cpus": os.cpu_count(), "git": git_state(), "args": vars(args),
                 "python": sys.version.split()[0]})
     models = all_models(ctx)
+    for model in models:  # "not run, because ..." rows of the table, kept current
+        why, path = model.unavailable(ctx), work / "results" / f"unavailable_{model.name}.json"
+        if why:
+            write_json(path, {"model": model.name, "why": why})
+        elif path.exists():
+            path.unlink()
     if not args.report_only:
         prepare(ctx, steps)
         for model in selected(models, args.models):
             why = model.unavailable(ctx)
             if why:
-                write_json(work / "results" / f"unavailable_{model.name}.json", {"model": model.name, "why": why})
                 print(f"[frontier] {model.name}: not run ({why})", flush=True)
                 continue
             try:
@@ -206,6 +213,14 @@ def main(argv=None) -> int:
     from report import report
 
     report(work, models, args)
+    if args.publish:
+        import shutil
+
+        dest = HERE / "results" / data.name
+        dest.mkdir(parents=True, exist_ok=True)
+        for name in ("table.md", "table.json", "pareto_force.png", "pareto_energy.png"):
+            shutil.copy2(work / "results" / name, dest / name)
+        print(f"[frontier] published to {dest}")
     return 0
 
 
