@@ -14,6 +14,8 @@ def add_config_argument(parser, example: Callable[[], str], what: str = "YAML co
                                                   "unit and meaning")
     parser.add_argument("--example", action="store_true", dest="print_example",
                         help="print a complete commented example config and exit")
+    parser.add_argument("--check", action="store_true", dest="check_config",
+                        help="validate the config file (and the files it names) and exit without running")
     parser.set_defaults(example_text=example)
 
 

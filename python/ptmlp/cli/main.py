@@ -40,8 +40,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from ..config.load import ConfigChecked, check_only
+
+    check_only(bool(getattr(args, "check_config", False)))
     try:
         return int(args.run(args) or 0)
+    except ConfigChecked as ok:
+        print(f"ptmlp {args.command}: {ok}")
+        return 0
     except PtmlpError as exc:
         print(f"ptmlp {args.command}: error: {exc}", file=sys.stderr)
         return 2
@@ -53,6 +59,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"ptmlp {args.command}: interrupted", file=sys.stderr)
         return 130
+    finally:
+        check_only(False)
 
 
 if __name__ == "__main__":

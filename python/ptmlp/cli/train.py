@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from .common import add_config_argument, example_requested, require_config
 
 
@@ -25,17 +23,11 @@ def add_parser(sub) -> None:
 def run(args) -> int:
     if example_requested(args):
         return 0
-    from ..config import read_yaml, validate_config
+    from ..config import load_config
     from ..training.config import RunConfig
     from ..training.run import train_from_config
 
-    path = require_config(args, "train")
-    data = read_yaml(path)
-    source = path
-    if args.ensemble is not None and isinstance(data, dict):
-        data["ensemble"] = args.ensemble
-        source = f"{path} (with --ensemble {args.ensemble})"
-    config = validate_config(RunConfig, data, source=source, base_dir=Path(path).resolve().parent)
+    config = load_config(RunConfig, require_config(args, "train"), overrides={"ensemble": args.ensemble})
     summary = train_from_config(config, resume=args.resume, log=lambda s: print(s, flush=True))
     for m in summary["members"]:
         b = m["best_validation"]
