@@ -5,6 +5,7 @@ One file per dataset, flat resizable arrays (all created with the file):
     n_atoms (F,) int32        numbers (A,) uint8          positions_A (A, 3)    forces_eV_per_A (A, 3)
     cell_A (F, 3, 3)          pbc (F, 3) uint8            energy_eV (F,)        virial_eV (F, 3, 3) NaN=unknown
     te_K (F,) NaN=unknown     temperature_K (F,)          hash (F,) S32         group_id, provenance_id (F,) int32
+    (hash: structure_hash of the file's attribute hash_version; older versions are redone on read/append)
     string_bytes (B,) uint8 + string_end (S,) int64       table of group names and provenance JSON
     commit (C, 4) int64       rows [frames, atoms, strings, string bytes]; the last row is the committed state
 
@@ -34,7 +35,7 @@ from ..jsonfile import to_strict
 from .frame import Frame
 from .h5store import append_transaction, create_store, swmr_reader
 from .h5store import open_swmr_writer, writer_lock  # noqa: F401  (imported from here by ptmlp.elf.store)
-from .structure_hash import structure_hash
+from .structure_hash import HASH_VERSION, structure_hash
 
 FORMAT = "ptmlp-dataset"
 FORMAT_VERSION = 1
@@ -57,6 +58,7 @@ class DatasetError(PtmlpError):
 def _create_layout(f: h5py.File) -> None:
     f.attrs["format"] = FORMAT
     f.attrs["format_version"] = FORMAT_VERSION
+    f.attrs["hash_version"] = HASH_VERSION
     f.attrs["units"] = json.dumps({"energy": "eV", "length": "angstrom", "force": "eV/angstrom",
                                    "virial": "eV (W = -stress*V, positive under compression)",
                                    "te": "K", "temperature": "K"})
@@ -161,9 +163,9 @@ class Dataset:
         return arr
 
     def hashes(self) -> list[str]:
+        """The structure hash of every committed frame (see ``structure_hash``)."""
         with self._reader() as f:
-            n = _committed(f)[0]
-            return [h.decode() for h in f["hash"][:n]]
+            return _stored_hashes(f)
 
     def read(self, indices: Optional[Sequence[int]] = None) -> list[Frame]:
         """Frames at ``indices`` (all when None), in that order."""
@@ -209,12 +211,27 @@ class Dataset:
         before issue #19) as a fresh file at ``tmp``."""
         with self._reader() as f:
             arr = _read_committed(f)
+            hash_version = f.attrs.get("hash_version", 1)
         with h5py.File(tmp, "w") as g:
             _create_layout(g)
+            g.attrs["hash_version"] = hash_version  # the copied hashes are of that version
             sizes = _write_arrays(g, arr, (0, 0, 0, 0))
             _commit(g, sizes)
         warnings.warn(f"dataset {self.path}: recovered {sizes[0]} committed frames after an interrupted write",
                       stacklevel=5)
+
+
+def _stored_hashes(f: h5py.File) -> list[str]:
+    """Hashes of the committed frames: as stored, or recomputed for a file whose ``hash_version``
+    is not this ptmlp's."""
+    n = _committed(f)[0]
+    if f.attrs.get("hash_version", 1) == HASH_VERSION:
+        return [h.decode() for h in f["hash"][:n]]
+    arr = _read_committed(f)
+    start = np.concatenate([[0], np.cumsum(arr["n_atoms"])]).astype(np.int64)
+    return [structure_hash(Atoms(numbers=arr["numbers"][start[i]:start[i + 1]],
+                                 positions=arr["positions_A"][start[i]:start[i + 1]], cell=arr["cell_A"][i],
+                                 pbc=arr["pbc"][i].astype(bool)), float(arr["te_K"][i])) for i in range(n)]
 
 
 def _validated(batches: Sequence[Sequence[Frame]]) -> list[list[Frame]]:
@@ -228,6 +245,9 @@ def _append_into(f: h5py.File, batches: Sequence[Sequence[Frame]], dedup: bool) 
     """Write the frames of ``batches`` past the committed content of the open file ``f`` and
     commit them; the number of frames added per batch."""
     state = _committed(f)
+    if f.attrs.get("hash_version", 1) != HASH_VERSION:  # an older file: its hashes are redone with this file
+        f["hash"][:state[0]] = np.array([h.encode() for h in _stored_hashes(f)], dtype="S32")
+        f.attrs["hash_version"] = HASH_VERSION
     known = {h.decode() for h in f["hash"][:state[0]]} if dedup else set()
     strings = _strings({"string_bytes": f["string_bytes"][:state[3]], "string_end": f["string_end"][:state[2]]})
     string_ids = {s: k for k, s in enumerate(strings)}
