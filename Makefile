@@ -17,7 +17,7 @@ STAMP := $(VENV)/.ptmlp-installed
 PLUGIN := python/ptmlp/_lib/ptmlpplugin.so
 BUILD := build
 JOBS ?= 2
-SOURCES := $(wildcard cpp/*.cpp cpp/*.h pair_style/*.cpp pair_style/*.h) CMakeLists.txt
+SOURCES := $(wildcard cpp/*.cpp cpp/*.h pair_style/*.cpp pair_style/*.h tools/*.cpp) CMakeLists.txt python/ptmlp/guards.py
 PYTEST_ARGS ?=
 
 .PHONY: all venv plugin demo test test-slow clean

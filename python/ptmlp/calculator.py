@@ -26,7 +26,7 @@ class PtmlpCalculator(Calculator):
 
     A structure with two atoms closer than ``ptmlp.guards.MIN_PAIR_DISTANCE_A`` (coincident or
     overlapping atoms), a non-finite position, or a non-finite energy or force from the model
-    raises :class:`ptmlp.errors.InputError` with one line naming the atoms (ASE indices).
+    raises :class:`ptmlp.errors.UnphysicalStructureError` (an InputError) with one line naming the atoms (ASE indices).
 
     Example::
 

@@ -26,5 +26,10 @@ class SpeciesError(InputError):
     """Raised when a structure holds a chemical species the model was not trained on."""
 
 
+class UnphysicalStructureError(InputError):
+    """Raised when atoms are closer than ``ptmlp.guards.MIN_PAIR_DISTANCE_A`` (coincident or
+    overlapping), a position is not finite, or a model returns a non-finite energy or force."""
+
+
 class LammpsRunError(PtmlpError):
     """Raised when a LAMMPS run started by ptmlp fails; the message holds LAMMPS's ERROR line."""

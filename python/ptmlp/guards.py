@@ -16,21 +16,21 @@ from __future__ import annotations
 
 import numpy as np
 
-from .errors import InputError
+from .errors import UnphysicalStructureError
 
 MIN_PAIR_DISTANCE_A = 0.1
 
 
 def check_positions(positions: np.ndarray, who: str) -> None:
-    """Raise :class:`InputError` (one line) if a position is NaN or infinite."""
+    """Raise :class:`UnphysicalStructureError` (one line) if a position is NaN or infinite."""
     bad = np.flatnonzero(~np.isfinite(positions).all(axis=1))
     if bad.size:
-        raise InputError(f"{who}: atom {int(bad[0])} (ASE index) has a non-finite position "
+        raise UnphysicalStructureError(f"{who}: atom {int(bad[0])} (ASE index) has a non-finite position "
                          f"{positions[bad[0]].tolist()}; {bad.size} atom(s) in all")
 
 
 def check_pair_distances(edge_vec: np.ndarray, edge_i: np.ndarray, edge_j: np.ndarray, who: str) -> None:
-    """Raise :class:`InputError` naming the closest pair if it is closer than MIN_PAIR_DISTANCE_A.
+    """Raise :class:`UnphysicalStructureError` naming the closest pair if it is closer than MIN_PAIR_DISTANCE_A.
 
     ``edge_vec`` (E, 3) r_ij in angstrom, ``edge_i``/``edge_j`` (E,) ASE atom indices."""
     if len(edge_vec) == 0:
@@ -38,20 +38,20 @@ def check_pair_distances(edge_vec: np.ndarray, edge_i: np.ndarray, edge_j: np.nd
     r2 = np.einsum("ij,ij->i", edge_vec, edge_vec)
     e = int(np.argmin(r2))
     if r2[e] < MIN_PAIR_DISTANCE_A ** 2:
-        raise InputError(f"{who}: atoms {int(edge_i[e])} and {int(edge_j[e])} (ASE indices) are "
+        raise UnphysicalStructureError(f"{who}: atoms {int(edge_i[e])} and {int(edge_j[e])} (ASE indices) are "
                          f"{np.sqrt(r2[e]):.4g} angstrom apart, closer than the {MIN_PAIR_DISTANCE_A} angstrom "
                          "floor (coincident or overlapping atoms); fix the structure")
 
 
 def check_finite_results(energy: float, forces: np.ndarray, edge_vec: np.ndarray, edge_i: np.ndarray,
                          edge_j: np.ndarray, who: str) -> None:
-    """Raise :class:`InputError` (one line) if the energy or a force is NaN or infinite, naming the
+    """Raise :class:`UnphysicalStructureError` (one line) if the energy or a force is NaN or infinite, naming the
     first such atom and its nearest neighbour."""
     if np.isfinite(energy) and np.isfinite(forces).all():
         return
     bad = np.flatnonzero(~np.isfinite(forces).all(axis=1))
     if bad.size == 0:
-        raise InputError(f"{who}: the model returned a non-finite energy ({energy}) with finite forces; "
+        raise UnphysicalStructureError(f"{who}: the model returned a non-finite energy ({energy}) with finite forces; "
                          "the structure is outside what the model can describe")
     atom = int(bad[0])
     near = ""
@@ -61,5 +61,5 @@ def check_finite_results(energy: float, forces: np.ndarray, edge_vec: np.ndarray
         k = mine[int(np.argmin(r))]
         other = int(edge_j[k] if edge_i[k] == atom else edge_i[k])
         near = f", nearest neighbour atom {other} at {r.min():.4g} angstrom"
-    raise InputError(f"{who}: the model returned a non-finite force on atom {atom} (ASE index{near}); "
+    raise UnphysicalStructureError(f"{who}: the model returned a non-finite force on atom {atom} (ASE index{near}); "
                      f"{bad.size} atom(s) in all; the structure is outside what the model can describe")
