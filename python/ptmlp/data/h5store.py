@@ -137,6 +137,9 @@ def create_store(path: str, what: str, error: type[Exception], fill: Callable[[h
     exists = InputError(f"{what} {path} already exists; append to it or choose another name")
     if os.path.exists(path):
         raise exists
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise error(f"{what} {path}: folder {folder} does not exist")
     tmp = atomic_temp_path(path)
     try:
         try:
