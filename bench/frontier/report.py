@@ -23,6 +23,8 @@ def _f(x, fmt="{:.3g}") -> str:
 def collect(work: Path, models, args) -> dict:
     res = work / "results"
     data = _get(res, "data") or {}
+    boxes = {str(b["target_atoms"]): b for b in (_get(res, p.stem) for p in sorted(res.glob("box_n*.json"))) if b}
+    boxes = dict(sorted(boxes.items(), key=lambda kv: int(kv[0])))
     rows = []
     for m in models:
         row = {"model": m.name, "label": m.label, "family": m.family, "route": m.route,
@@ -39,7 +41,7 @@ def collect(work: Path, models, args) -> dict:
         if sc:
             row["test"], row["validation"] = sc["test"], sc["validation"]
         speed = {}
-        for n in (data.get("boxes") or {}):
+        for n in boxes:
             for mode in ("np1", "np2", "omp2"):
                 t = _get(res, f"time_{m.name}_n{n}_{mode}")
                 if t:
@@ -52,7 +54,7 @@ def collect(work: Path, models, args) -> dict:
             row["not_run"] = f"no results yet (run.py --models {m.name})"
         rows.append(row)
     return {"data": data.get("data"), "frames": data.get("frames"), "frames_per_group": data.get("frames_per_group"),
-            "boxes": data.get("boxes"), "stress_sign_check": data.get("stress_sign_check"),
+            "boxes": boxes, "stress_sign_check": data.get("stress_sign_check"),
             "environment": _get(res, "environment"), "models": rows}
 
 

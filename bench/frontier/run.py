@@ -6,7 +6,7 @@ same boxes (issue 21).
 
 Steps (each writes <work>/results/<step>.json and is skipped when that exists; ``--redo NAME``
 runs NAME and every step whose name starts with NAME_ again):
-  data                          frames, split, files for every code, timing boxes
+  data, box_n<atoms>            frames, split, files for every code; the timing boxes
   train_<model>                 fit / train (or copy published coefficients)
   score_<model>                 test-set errors (and validation-set errors)
   time_<model>_n<atoms>_<mode>  MD speed; mode np1 | np2 | omp2 (see timing.py)
@@ -94,15 +94,6 @@ def prepare(ctx, steps: Steps) -> dict:
         n_tr, n_va, n_te = (len(sets[k]) for k in ("train", "validation", "test"))
         write_json(files / "ptmlp_split.json", {"train": list(range(n_tr)), "validation": list(range(n_tr, n_tr + n_va)),
                                                "test": list(range(n_tr + n_va, n_tr + n_va + n_te))})
-        boxes = {}
-        for n in ctx.args.sizes:
-            from ptmlp.lammps_data import write_lammps_data
-
-            box = mlearn.timing_box(train_recs, n)
-            write_lammps_data(files / f"box_n{n}.data", box, ctx.species)
-            write(files / f"box_n{n}.xyz", box, format="extxyz")
-            boxes[str(n)] = {"atoms": len(box), "cell_lengths_A": box.cell.lengths().tolist(),
-                             "unit": box.info.get("description", ""), "unit_atoms": box.info.get("unit_atoms")}
         groups = {}
         for name, frames in sets.items():
             for a in frames:
@@ -111,9 +102,27 @@ def prepare(ctx, steps: Steps) -> dict:
         rec.update({"data": str(ctx.data), "species": ctx.species, "split_rule": mlearn.__doc__.split("Split rule")[1],
                     "validation_fraction": ctx.args.validation_fraction, "seed": ctx.args.seed,
                     "split_indices_training_json": split, "frames": {k: len(v) for k, v in sets.items()},
-                    "frames_per_group": groups, "boxes": boxes,
+                    "frames_per_group": groups,
                     "stress_sign_check": mlearn.stress_sign_check(train_recs + test_recs)})
     return steps.result("data")
+
+
+def ensure_boxes(ctx, steps: Steps) -> None:
+    """The timing boxes of every requested size (step ``box_n<atoms>``), from the training frames."""
+    import mlearn
+    from ase.io import write
+    from ptmlp.lammps_data import write_lammps_data
+
+    for n in ctx.args.sizes:
+        name = f"box_n{n}"
+        if steps.done(name) and (ctx.files / f"{name}.data").exists():
+            continue
+        with steps.run(name) as rec:
+            box = mlearn.timing_box(mlearn.records(ctx.data, "training"), n)
+            write_lammps_data(ctx.files / f"{name}.data", box, ctx.species)
+            write(ctx.files / f"{name}.xyz", box, format="extxyz")
+            rec.update({"target_atoms": n, "atoms": len(box), "cell_lengths_A": box.cell.lengths().tolist(),
+                        "unit": box.info.get("description", ""), "unit_atoms": box.info.get("unit_atoms")})
 
 
 def spec_file(ctx, model, rec: dict) -> Path:
@@ -197,6 +206,7 @@ def main(argv=None) -> int:
             path.unlink()
     if not args.report_only:
         prepare(ctx, steps)
+        ensure_boxes(ctx, steps)
         for model in selected(models, args.models):
             why = model.unavailable(ctx)
             if why:
