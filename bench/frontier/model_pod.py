@@ -5,9 +5,10 @@ Parameter files follow the package's examples (``examples/PACKAGES/pod/Ta``: rin
 degree 3/inverse degree 6, energy:force weights 100:1, regularization 1e-12); ``pod_small`` is
 the linear 2+3-body POD of that example (rcut 5), ``pod_large`` adds the 4-body term with the
 sizes of the package's ``Ta_fastpod`` example up to 4 bodies (2-body 8 radial functions, 3- and
-4-body 6 radial x angular degree 3). A finer basis (3-body 8 x 6, 4-body 6 x 4) overflows fitpod's
-descriptor-derivative array on 174 frames / 9051 atoms ("Failed to allocate -10629769216 bytes
-for array fitpod:desc_ld"). fitpod is a linear least
+4-body 6 radial x angular degree 3). fitpod runs without the ptmlp plugin on LAMMPS_PLUGIN_PATH:
+with it loaded, the 4-body setup printed a garbage "maximum number of atoms in periodic domain" and
+on Si failed ("Failed to allocate -12461312 bytes for array fitpod:desc_ld"); without it the
+same input fits, deterministically, on Mo and Si. fitpod is a linear least
 squares fit of energies and forces (no stresses) on the train frames; validation frames are
 scored in the table only.
 """
@@ -26,7 +27,7 @@ CONFIGS = {
         "rcut": 5.0, "bessel_polynomial_degree": 4, "inverse_polynomial_degree": 6,
         "onebody": 1, "twobody_number_radial_basis_functions": 8,
         "threebody_number_radial_basis_functions": 6, "threebody_angular_degree": 3,
-        "fourbody_number_radial_basis_functions": 5, "fourbody_angular_degree": 3}),
+        "fourbody_number_radial_basis_functions": 6, "fourbody_angular_degree": 3}),
 }
 
 DATA_POD = """file_format extxyz
