@@ -12,7 +12,7 @@ pick for speed). Compressed: ``dp compress`` of each frozen model (tabulated emb
 
 from __future__ import annotations
 
-from registry import Context, Model
+from registry import Context, Model, masses, venv_missing
 
 CONFIGS = {"deepmd": ("DeePMD se_e2_a", [25, 50, 100], [240, 240, 240]),
            "deepmd_small": ("DeePMD se_e2_a small", [10, 20, 40], [120, 120, 120])}
@@ -38,11 +38,6 @@ def _train(name: str, embed, fit):
     return train
 
 
-def _why(ctx: Context):
-    from common import venv_ready
-
-    return None if venv_ready("deepmd") else "bench venv .venv-deepmd missing: bash bench/frontier/setup_venv.sh deepmd"
-
 
 def models(ctx: Context) -> list[Model]:
     out = []
@@ -51,9 +46,9 @@ def models(ctx: Context) -> list[Model]:
         for variant, key in (("", "frozen"), ("_compressed", "compressed")):
             out.append(Model(
                 name=name + variant, label=label + (" compressed" if variant else ""), family="DeePMD",
-                train=train if not variant else _reuse(name), venv="deepmd", unavailable=_why,
+                train=train if not variant else _reuse(name), venv="deepmd", unavailable=venv_missing("deepmd"),
                 spec=lambda c, r, key=key: {"kind": "deepmd", "model": r[key]},
-                pair_lines=lambda c, r, key=key: [f"pair_style deepmd {r[key]}", "pair_coeff * *"] + _masses(c)))
+                pair_lines=lambda c, r, key=key: [f"pair_style deepmd {r[key]}", "pair_coeff * *"] + masses(c)))
     return out
 
 
@@ -67,9 +62,3 @@ def _reuse(name: str):
             raise SystemExit(f"train_{name} has not run: run --models {name} first")
         return {**read_json(path), "train_wall_s": read_json(path)["train_wall_s"]}
     return train
-
-
-def _masses(ctx: Context) -> list[str]:
-    from ptmlp.potential import element_mass
-
-    return [f"mass {k + 1} {element_mass(s):.6f}" for k, s in enumerate(ctx.species)]

@@ -11,7 +11,7 @@ neither ML-IAP with the MACE interface nor Kokkos, so MACE has no LAMMPS route h
 
 from __future__ import annotations
 
-from registry import Context, Model
+from registry import Context, Model, venv_missing
 
 CONFIGS = {"mace_small": ("MACE small (128x0e)", "128x0e"),
            "mace_medium": ("MACE medium (128x0e+128x1o)", "128x0e + 128x1o")}
@@ -35,13 +35,8 @@ def _train(name: str, irreps: str):
     return train
 
 
-def _why(ctx: Context):
-    from common import venv_ready
-
-    return None if venv_ready("mace") else "bench venv .venv-mace missing: bash bench/frontier/setup_venv.sh mace"
-
 
 def models(ctx: Context) -> list[Model]:
     return [Model(name=name, label=label, family="MACE", train=_train(name, irreps), venv="mace", threaded=True,
-                  unavailable=_why, spec=lambda c, r: {"kind": "mace", "model": r["model"]})
+                  unavailable=venv_missing("mace"), spec=lambda c, r: {"kind": "mace", "model": r["model"]})
             for name, (label, irreps) in CONFIGS.items()]

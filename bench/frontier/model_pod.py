@@ -15,7 +15,7 @@ scored in the table only.
 
 from __future__ import annotations
 
-from registry import Context, Model
+from registry import Context, Model, potential_lines
 
 #: name: (label, parameter lines beyond species/pbc/rin)
 CONFIGS = {
@@ -73,13 +73,9 @@ def _potential(ctx: Context, rec: dict) -> dict:
             "type_names": ctx.species}
 
 
-def _lines(ctx: Context, rec: dict) -> list[str]:
-    from ptmlp.potential import PotentialSpec
-
-    return PotentialSpec(**_potential(ctx, rec)).lammps_lines(ctx.species)
-
 
 def models(ctx: Context) -> list[Model]:
     return [Model(name=name, label=label, family="POD", train=_train(name, params),
-                  spec=lambda c, r: {"kind": "potential", "potential": _potential(c, r)}, pair_lines=_lines)
+                  spec=lambda c, r: {"kind": "potential", "potential": _potential(c, r)},
+                  pair_lines=lambda c, r: potential_lines(c, _potential(c, r)))
             for name, (label, params) in CONFIGS.items()]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import yaml
 
-from registry import Context, Model
+from registry import Context, Model, masses
 
 #: name: (label, model overrides, training overrides)
 E100 = {"loss_weights": {"energy": 100.0, "force": 1.0, "virial": 1.0}}
@@ -60,11 +60,5 @@ def models(ctx: Context) -> list[Model]:
     return [Model(name=name, label=label, family="ptmlp v1", train=_train(name, mo, to), threaded=True,
                   spec=lambda c, r: {"kind": "potential", "potential": {"model": r["model_pt"]}},
                   pair_lines=lambda c, r: [f"pair_style ptmlp {r['model_pt']}",
-                                           "pair_coeff * * " + " ".join(c.species)] + _masses(c))
+                                           "pair_coeff * * " + " ".join(c.species)] + masses(c))
             for name, (label, mo, to) in CONFIGS.items()]
-
-
-def _masses(ctx: Context) -> list[str]:
-    from ptmlp.potential import element_mass
-
-    return [f"mass {k + 1} {element_mass(s):.6f}" for k, s in enumerate(ctx.species)]

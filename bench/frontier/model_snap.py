@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from registry import Context, Model
+from registry import Context, Model, potential_lines
 
 FAMILIES = {"snap": "SNAP (published)", "qsnap": "qSNAP (published)"}
 
@@ -46,11 +46,6 @@ def models(ctx: Context) -> list[Model]:
         out.append(Model(
             name=sub, label=label, family="SNAP", train=_prepare(sub),
             spec=lambda c, r: {"kind": "potential", "potential": _potential(c, r)},
-            pair_lines=lambda c, r: _lines(c, r), unavailable=why))
+            pair_lines=lambda c, r: potential_lines(c, _potential(c, r)), unavailable=why))
     return out
 
-
-def _lines(ctx: Context, rec: dict) -> list[str]:
-    from ptmlp.potential import PotentialSpec
-
-    return PotentialSpec(**_potential(ctx, rec)).lammps_lines(ctx.species)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 
-from registry import Context, Model
+from registry import Context, Model, potential_lines, venv_missing
 
 BASE = {"r_min_A": 1.5, "r_max_2b_A": 5.5, "r_max_3b_A": 3.5, "resolution_2b": 25, "resolution_3b": [5, 5, 10],
         "ridge_1b": 1e-6, "curvature_2b": 1e-8, "curvature_3b": 1e-8, "energy_weight": 0.5}
@@ -41,21 +41,11 @@ def _potential(ctx: Context, rec: dict) -> dict:
             "type_names": ctx.species}
 
 
-def _lines(ctx: Context, rec: dict) -> list[str]:
-    from ptmlp.potential import PotentialSpec
-
-    return PotentialSpec(**_potential(ctx, rec)).lammps_lines(ctx.species)
-
-
-def _why(ctx: Context):
-    from common import venv_ready
-
-    return None if venv_ready("uf3") else "bench venv .venv-uf3 missing: bash bench/frontier/setup_venv.sh uf3"
 
 
 def models(ctx: Context) -> list[Model]:
-    return [Model(name=name, label=label, family="UF3", train=_train(name, over), unavailable=_why,
+    return [Model(name=name, label=label, family="UF3", train=_train(name, over), unavailable=venv_missing("uf3"),
                   spec=lambda c, r: {"kind": "potential", "potential": _potential(c, r),
                                      "atom_energy_eV": r["one_body_eV"]},
-                  pair_lines=_lines)
+                  pair_lines=lambda c, r: potential_lines(c, _potential(c, r)))
             for name, (label, over) in CONFIGS.items()]

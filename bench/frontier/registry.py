@@ -49,6 +49,29 @@ class Model:
         return "lmp" if self.pair_lines is not None else "ase"
 
 
+def masses(ctx: Context) -> list[str]:
+    """``mass`` lines of the LAMMPS types (ctx.species in order)."""
+    from ptmlp.potential import element_mass
+
+    return [f"mass {k + 1} {element_mass(s):.6f}" for k, s in enumerate(ctx.species)]
+
+
+def potential_lines(ctx: Context, potential: dict) -> list[str]:
+    """pair_style / pair_coeff / mass lines of a pair-style PotentialSpec dict."""
+    from ptmlp.potential import PotentialSpec
+
+    return PotentialSpec(**potential).lammps_lines(ctx.species)
+
+
+def venv_missing(name: str) -> Callable[[Context], Optional[str]]:
+    """``unavailable`` of a model that needs bench venv ``name``."""
+    def why(ctx: Context) -> Optional[str]:
+        from common import venv_ready
+
+        return None if venv_ready(name) else f"bench venv .venv-{name} missing: bash bench/frontier/setup_venv.sh {name}"
+    return why
+
+
 def all_models(ctx: Context) -> list[Model]:
     import model_deepmd
     import model_mace
