@@ -86,7 +86,7 @@ class Runner:
 
     def plan(self, spec: RunSpec) -> None:
         """Count a run that will be needed in the progress count and ETA (unless it is on disk)."""
-        if not self._finished_on_disk(spec):
+        if spec.name not in self._seen and not self._finished_on_disk(spec):
             self.board.plan(spec.name, spec.n_atoms * spec.steps)
 
     def _finished_on_disk(self, spec: RunSpec) -> Optional[dict]:
