@@ -16,6 +16,23 @@ void EdgeInput::clear()
   species.clear();
   te_K.clear();
   n_local = 0;
+  ++generation;
+}
+
+void check_te_input(const Model &model, const EdgeInput &in)
+{
+  if (!model.metadata().has_te) {
+    if (!in.te_K.empty()) throw Error("model " + model.filename() + " has no electronic-temperature input");
+  } else if (in.te_K.empty()) {
+    throw Error("model " + model.filename() + " needs an electronic temperature");
+  }
+}
+
+void check_energies(const Model &model, const torch::Tensor &atom_e, int64_t n_local)
+{
+  if (atom_e.dim() != 1 || atom_e.size(0) != n_local)
+    throw Error("model " + model.filename() + " returned energies of shape " + std::to_string(atom_e.dim()) +
+                "-d instead of one per local atom");
 }
 
 namespace {
@@ -45,23 +62,13 @@ struct Gradients {
 
 torch::Tensor te_tensor(Model &model, const EdgeInput &in, const Request &req, torch::Dtype dtype)
 {
-  if (!model.metadata().has_te) {
-    if (!in.te_K.empty()) throw Error("model " + model.filename() + " has no electronic-temperature input");
-    return torch::Tensor();
-  }
-  if (in.te_K.empty()) throw Error("model " + model.filename() + " needs an electronic temperature");
+  check_te_input(model, in);
+  if (!model.metadata().has_te) return torch::Tensor();
   torch::Tensor te = in.te_K.size() == 1 ? torch::full({}, in.te_K[0], torch::kFloat64)
                                          : host_doubles(in.te_K, {static_cast<int64_t>(in.te_K.size())});
   te = te.to(model.device(), dtype, false, true);
   if (req.entropy) te.requires_grad_(true);
   return te;
-}
-
-void check_energies(Model &model, const torch::Tensor &atom_e, int64_t n_local)
-{
-  if (atom_e.dim() != 1 || atom_e.size(0) != n_local)
-    throw Error("model " + model.filename() + " returned energies of shape " + std::to_string(atom_e.dim()) +
-                "-d instead of one per local atom");
 }
 
 // The whole model in TorchScript; autograd for the edge gradient (any device).
@@ -77,6 +84,7 @@ Gradients generic(Model &model, const EdgeInput &in, const Request &req, bool ne
   std::vector<torch::jit::IValue> inputs{vec, host_longs(in.edge_i).to(dev), host_longs(in.edge_j).to(dev),
                                          host_longs(in.species).to(dev), in.n_local,
                                          te.defined() ? torch::jit::IValue(te) : torch::jit::IValue()};
+  JitModeGuard jit(model.jit_optimize());
   torch::Tensor atom_e = model.module().forward(inputs).toTensor();
   check_energies(model, atom_e, in.n_local);
   std::vector<torch::Tensor> wrt;
@@ -153,40 +161,17 @@ void host_tail(const EdgeInput &in, const Request &req, const double *g, Output 
 
 void run(Model &model, const EdgeInput &in, const Request &req, Output &out)
 {
+  if (model.staged()) return evaluate_on_device(model, in, req, out);
   const bool need_grad = req.forces || req.virial || req.atom_virial;
   Gradients gr = (model.fused() && sorted_by_centre(in)) ? all_cpp(model, in, req, need_grad)
                                                          : generic(model, in, req, need_grad);
   torch::NoGradGuard no_grad;
   ScopedTimer timer(kPhaseTail);
-  const int64_t n_edges = in.n_edges(), n_atoms = in.n_atoms();
   out.energy = gr.atom_e.sum().item<double>();
   if (req.atom_energy) to_host(gr.atom_e, out.atom_energy);
-  if (need_grad && gr.g.is_cpu()) {
+  if (need_grad) {    // host paths only: the device path has its own tail (evaluate_device.cpp)
     torch::Tensor g = gr.g.to(torch::kFloat64).contiguous();
     host_tail(in, req, g.data_ptr<double>(), out);
-  } else if (need_grad) {
-    const torch::Device dev = gr.g.device();
-    torch::Tensor ei = host_longs(in.edge_i).to(dev), ej = host_longs(in.edge_j).to(dev);
-    const torch::Tensor &g = gr.g;
-    if (req.forces) {
-      torch::Tensor f = torch::zeros({n_atoms, 3}, g.options());
-      f.index_add_(0, ei, g).index_add_(0, ej, -g);
-      to_host(f, out.forces);
-    }
-    if (req.virial || req.atom_virial) {
-      torch::Tensor vec = host_doubles(in.edge_vec, {n_edges, 3}).to(dev);
-      torch::Tensor w = -vec.unsqueeze(2) * g.unsqueeze(1);    // (E, 3, 3): W_ab = -r_a g_b
-      if (req.virial) {
-        torch::Tensor wsum = w.sum(0).to(torch::kCPU).contiguous();
-        auto acc = wsum.accessor<double, 2>();
-        for (int c = 0; c < 9; ++c) out.virial[c] = acc[kVirialIndex[c][0]][kVirialIndex[c][1]];
-      }
-      if (req.atom_virial) {
-        torch::Tensor wa = torch::zeros({n_atoms, 3, 3}, w.options()).index_add_(0, ej, w).reshape({n_atoms, 9});
-        torch::Tensor order = torch::tensor({0, 4, 8, 1, 2, 5, 3, 6, 7}, torch::kInt64).to(wa.device());
-        to_host(wa.index_select(1, order), out.atom_virial);
-      }
-    }
   }
   if (gr.dfdt.defined()) {
     torch::Tensor s = -gr.dfdt;

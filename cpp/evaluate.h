@@ -18,6 +18,7 @@ struct EdgeInput {
   std::vector<int64_t> species;      // (N,) model species index
   int64_t n_local = 0;
   std::vector<double> te_K;          // electronic temperature: empty, 1 (global) or n_local values
+  uint64_t generation = 0;           // bumped by clear(): the device path uploads each generation once
 
   int64_t n_edges() const { return static_cast<int64_t>(edge_i.size()); }
   int64_t n_atoms() const { return static_cast<int64_t>(species.size()); }
@@ -45,7 +46,13 @@ struct Output {
   std::vector<double> atom_entropy;    // (n_local,) only for per-atom T_e
 };
 
-// Throws ptmlp::Error (one line) on failure.
+// Throws ptmlp::Error (one line) on failure. Models on the device path (Model::staged()) are
+// evaluated by evaluate_on_device (evaluate_device.cpp), the others on the host.
 void evaluate(Model &model, const EdgeInput &in, const Request &req, Output &out);
+
+// Shared by both paths: refuses a T_e input the model lacks, or a missing one it needs.
+void check_te_input(const Model &model, const EdgeInput &in);
+void check_energies(const Model &model, const torch::Tensor &atom_e, int64_t n_local);
+void evaluate_on_device(Model &model, const EdgeInput &in, const Request &req, Output &out);
 
 }    // namespace ptmlp

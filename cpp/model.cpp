@@ -1,10 +1,13 @@
 #include "model.h"
 
+#include "device.h"
+#include "device_stage.h"
 #include "errors.h"
 #include "fused_v1.h"
 
 #include <ATen/Parallel.h>
-#include <torch/cuda.h>
+#include <torch/csrc/jit/api/module.h>
+#include <torch/csrc/jit/python/update_graph_executor_opt.h>
 #include <torch/csrc/jit/runtime/graph_executor.h>
 
 #include <sched.h>
@@ -45,17 +48,27 @@ std::string read_file_bytes(const std::string &path)
   return os.str();
 }
 
-torch::Device choose_device(int node_local_rank, std::string *description)
+JitModeGuard::JitModeGuard(bool optimize) :
+    profiling_(torch::jit::getProfilingMode().exchange(optimize)), optimize_(torch::jit::getGraphExecutorOptimize())
 {
-  if (torch::cuda::is_available()) {
-    int n = static_cast<int>(torch::cuda::device_count());
-    int id = n > 0 ? node_local_rank % n : 0;
-    if (description) *description = "CUDA device " + std::to_string(id) + " of " + std::to_string(n);
-    return torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(id));
-  }
-  if (description) *description = "CPU";
-  return torch::Device(torch::kCPU);
+  torch::jit::setGraphExecutorOptimize(optimize);
 }
+
+JitModeGuard::~JitModeGuard()
+{
+  torch::jit::getProfilingMode() = profiling_;
+  torch::jit::setGraphExecutorOptimize(optimize_);
+}
+
+namespace {
+
+bool env_is(const char *name, const char *value)
+{
+  const char *e = std::getenv(name);
+  return e && std::string(e) == value;
+}
+
+}    // namespace
 
 void set_threads(int threads)
 {
@@ -74,13 +87,6 @@ int usable_cpus()
 Model::Model(const std::string &bytes, const std::string &filename, const torch::Device &device) :
     filename_(filename), device_(device)
 {
-  // The profiling graph executor re-specialises the graph whenever tensor shapes change (every
-  // neighbour-list rebuild in MD); the simple executor runs the same ops without that overhead.
-  const char *jit_opt = std::getenv("PTMLP_JIT_OPTIMIZE");
-  if (!(jit_opt && std::string(jit_opt) == "1")) {
-    torch::jit::getProfilingMode() = false;
-    torch::jit::setGraphExecutorOptimize(false);
-  }
   torch::jit::ExtraFilesMap extra{{kMetadataFile, ""}};
   try {
     std::istringstream stream(bytes);
@@ -93,9 +99,23 @@ Model::Model(const std::string &bytes, const std::string &filename, const torch:
   }
   meta_ = parse_metadata(extra[kMetadataFile], filename);
   module_.eval();
-  const char *env = std::getenv("PTMLP_FUSED");
-  const bool allowed = !(env && std::string(env) == "0");
-  if (allowed && device.is_cpu()) fused_ = FusedV1::try_create(module_);
+  if (device.is_cuda() || staged_on_cpu()) {
+    // Device path: the graph frozen (weights folded in as constants) and run by the profiling
+    // executor, which specialises it to the shapes it sees and fuses element-wise chains on CUDA.
+    try {
+      if (!env_is("PTMLP_FREEZE", "0")) module_ = torch::jit::freeze(module_);
+    } catch (const c10::Error &e) {
+      throw Error("model file " + filename + ": cannot be frozen for the device (" +
+                  first_sentence(e.what_without_backtrace()) + "); PTMLP_FREEZE=0 runs it unfrozen");
+    }
+    jit_optimize_ = !env_is("PTMLP_JIT_OPTIMIZE", "0");
+    stage_ = std::make_shared<DeviceStage>(device);
+    return;
+  }
+  // CPU: the simple executor (the profiling one re-specialises at every neighbour-list rebuild),
+  // unless PTMLP_JIT_OPTIMIZE=1; model v1 runs wholly in C++ unless PTMLP_FUSED=0.
+  jit_optimize_ = env_is("PTMLP_JIT_OPTIMIZE", "1");
+  if (!env_is("PTMLP_FUSED", "0")) fused_ = FusedV1::try_create(module_);
 }
 
 Model::~Model() = default;
@@ -108,6 +128,7 @@ Ensemble::Ensemble(const std::vector<std::string> &bytes, const std::vector<std:
   for (size_t k = 0; k < bytes.size(); ++k) {
     models_.push_back(std::make_unique<Model>(bytes[k], filenames[k], device));
     metas.push_back(models_.back()->metadata());
+    if (k > 0 && models_.back()->staged()) models_.back()->share_stage(*models_.front());
   }
   check_ensemble(metas, filenames);
 }

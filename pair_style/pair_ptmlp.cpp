@@ -17,11 +17,12 @@
 #include "update.h"
 #include "utils.h"
 
+#include "device.h"
 #include "errors.h"
 #include "evaluate.h"
 #include "guards.h"
 #include "model.h"
-#include "fused_v1.h"
+#include "profile.h"
 
 #include <algorithm>
 #include <climits>
@@ -82,6 +83,7 @@ PairPTMLP::~PairPTMLP()
 
 int PairPTMLP::parse_keyword(int narg, char **arg, int iarg)
 {
+  if (strcmp(arg[iarg], "device") == 0) return parse_device_keyword(lmp, style_, narg, arg, iarg, device_);
   if (strcmp(arg[iarg], "deviation") == 0) {
     if (iarg + 2 >= narg)
       error->all(FLERR, "pair_style {} deviation needs an interval and a file: deviation N devi.out", style_);
@@ -106,9 +108,12 @@ int PairPTMLP::parse_keyword(int narg, char **arg, int iarg)
 void PairPTMLP::settings(int narg, char **arg)
 {
   if (narg < 1)
-    error->all(FLERR, "pair_style {} needs a model file: pair_style {} model.pt [m1.pt ...] [deviation N devi.out]",
+    error->all(FLERR,
+               "pair_style {} needs a model file: pair_style {} model.pt [m1.pt ...] [deviation N devi.out] "
+               "[device cpu|cuda|auto [share]]",
                style_, style_);
   model_files_.clear();
+  device_ = DeviceRequest();
   devi_every_ = 0;
   devi_relative_ = -1.0;
   for (int iarg = 0; iarg < narg;) {
@@ -148,16 +153,13 @@ void PairPTMLP::load_models()
   if (!problem.empty()) fail_all(problem);
   for (auto &b : bytes) bcast_bytes(b, world, me);
 
-  MPI_Comm node;
-  MPI_Comm_split_type(world, MPI_COMM_TYPE_SHARED, me, MPI_INFO_NULL, &node);
-  int node_rank = 0;
-  MPI_Comm_rank(node, &node_rank);
-  MPI_Comm_size(node, &ranks_on_node_);
-  MPI_Comm_free(&node);
-
-  std::string device_text;
+  const Placement placement = place_ranks(lmp, style_, device_);
+  ranks_on_node_ = placement.ranks_on_node;
+  const std::string &device_text = placement.description;
   try {
-    torch::Device device = ptmlp::choose_device(node_rank, &device_text);
+    const torch::Device device = placement.cuda && !ptmlp::fake_gpus()
+        ? torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(placement.gpu_index))
+        : torch::Device(torch::kCPU);
     models_ = std::make_unique<ptmlp::Ensemble>(bytes, model_files_, device);
   } catch (const ptmlp::Error &e) {
     fail_all(e.what());
@@ -178,7 +180,9 @@ void PairPTMLP::load_models()
                    "1 when unset), {}\n",
                    style_, models_->size(), species, r_cut_, meta.float64 ? "float64" : "float32",
                    device_text, threads_,
-                   (*models_)[0].fused() ? "whole model in C++ (fused kernels)" : "TorchScript model");
+                   (*models_)[0].staged() ? "device path (one copy in, one out; frozen TorchScript graph)"
+                   : (*models_)[0].fused() ? "whole model in C++ (fused kernels)"
+                                           : "TorchScript model");
   }
 }
 
@@ -310,6 +314,7 @@ void PairPTMLP::setup()
 
 void PairPTMLP::build_edges()
 {
+  ptmlp::ScopedTimer timer(ptmlp::kPhaseBuildEdges);
   ptmlp::EdgeInput &in = *in_;
   in.clear();
   const int nall = atom->nlocal + atom->nghost;
@@ -405,6 +410,7 @@ std::string PairPTMLP::closest_pair(int64_t compact_atom) const
 
 void PairPTMLP::scatter(const ptmlp::Output &out, int eflag_atom_now, int vflag_atom_now, int cvflag_atom_now)
 {
+  ptmlp::ScopedTimer timer(ptmlp::kPhaseScatter);
   double **f = atom->f;
   const size_t n = compact_to_lmp_.size();
   for (size_t c = 0; c < n; ++c) {

@@ -13,6 +13,7 @@ PairStyle(ptmlp,PairPTMLP);
 #define LMP_PAIR_PTMLP_H
 
 #include "pair.h"
+#include "ptmlp_placement.h"
 
 #include <cstdio>
 #include <memory>
@@ -47,6 +48,7 @@ class PairPTMLP : public Pair {
   std::unique_ptr<ptmlp::Ensemble> models_;    // member 0 drives the dynamics
   std::vector<std::string> model_files_;
   std::vector<int> type_species_;    // LAMMPS type (1..ntypes) -> model species, -1 for NULL
+  DeviceRequest device_;             // `device cpu|cuda|auto [share]`
   double r_cut_ = 0.0;               // angstrom
 
   // ensemble deviation output (DeePMD-kit model_devi.out columns + energy deviation)

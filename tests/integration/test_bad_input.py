@@ -151,3 +151,23 @@ def test_plugin_built_for_other_lammps(tmp_path, plugin_built):
     assert "ptmlp plugin was built for LAMMPS stable_22Jul2025_update2 but this LAMMPS is " \
            "stable_22Jul2025_update4" in err
     shutil.rmtree(fake_dir)
+
+
+@pytest.mark.parametrize("words, expected", [
+    ("device", "pair_style ptmlp device needs a value: device cpu|cuda|auto [share], e.g. device cuda"),
+    ("device gpu", "pair_style ptmlp device gpu: expected cpu, cuda, auto or share (e.g. device cuda, or "
+                   "device cuda share to let several MPI ranks use one GPU)"),
+    ("device cpu share", "pair_style ptmlp device cpu share: 'share' is for ranks sharing a GPU; use device "
+                         "cpu alone"),
+    ("device cpu device cuda", "pair_style ptmlp: 'device' given twice; give it once: device cpu|cuda|auto [share]"),
+])
+def test_device_keyword_mistakes(tmp_path, model_file, plugin_built, words, expected):
+    err = lmp_error(tmp_path, pair_style=f"ptmlp {model_file} {words}")
+    assert expected in err
+
+
+def test_device_cuda_without_cuda(tmp_path, model_file, plugin_built):
+    """The plugin of the venv is built against the CPU torch: `device cuda` says so in one line."""
+    err = lmp_error(tmp_path, pair_style=f"ptmlp {model_file} device cuda")
+    assert ("pair_style ptmlp device cuda: no CUDA GPU: this plugin was built against a CPU-only libtorch "
+            "(build a CUDA plugin with tools/build_cuda_plugin.sh); use 'device cpu' or 'device auto'") in err
