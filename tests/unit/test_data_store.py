@@ -195,6 +195,25 @@ def test_hash_same_for_extxyz_text_and_binary_positions(tmp_path):
     assert [structure_hash(a) for a in images] == [structure_hash(b) for b in back]
 
 
+def test_hash_same_for_nine_decimal_ties(tmp_path):
+    """Positions given to 9 decimals ending in 5 (as in the mlearn Mo set, e.g. 1.464768755 A) are
+    8-decimal ties: the text writer and a binary reader must still agree, wrapped or not."""
+    from ase.io import read, write
+
+    from ptmlp.data.structure_hash import structure_hash
+
+    rng = np.random.default_rng(3)
+    images = []
+    for k in range(50):
+        a = bulk("Mo", "bcc", a=3.150121, cubic=True).repeat(3)
+        ties = np.round(rng.uniform(-0.5, 9.9, a.positions.shape), 8) + 5e-9  # ...5 in the 9th decimal
+        a.positions = np.round(ties, 9)
+        images.append(a)
+    write(tmp_path / "ties.extxyz", images)
+    back = read(tmp_path / "ties.extxyz", index=":")
+    assert [structure_hash(a) for a in images] == [structure_hash(b) for b in back]
+
+
 def test_files_with_older_hashes_are_redone(tmp_path):
     """A dataset whose hashes are of version 1 (positions to 1e-6 A): read as this version's hashes,
     de-duplicated against, and rewritten by the next append."""
