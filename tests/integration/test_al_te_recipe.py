@@ -305,10 +305,16 @@ def test_stage_state_records_and_resumes(tmp_path):
     shutil.rmtree(ctx.work / "eos")
     recipe.run(until="relabel", only=["eos", "relabel"])
     assert calls == ["eos", "relabel"]
+    lines.clear()
+    calls.clear()
+    changed = Recipe(Context(ctx.cfg, "1" * 64, lines.append))  # another config file: a note, nothing redone
+    changed.modules = _fake_modules(calls, {})
+    changed.run(until="relabel")
+    assert calls == ["active_learning"] and lines[0].startswith("note: the config changed since the last run")
     table = status_lines(ctx.work)
     assert len(table) == 1 + len(STAGES)
-    assert table[STAGES.index("active_learning") + 1].split()[:2] == ["active_learning", "pending"]
-    assert table[STAGES.index("relabel") + 1].split()[:2] == ["relabel", "done"]
+    assert [line.split()[1] for line in table[1:]] == ["done"] * 6 + ["pending"] * 4
+    assert table[STAGES.index("melt") + 1].split()[:2] == ["melt", "pending"]
 
 
 def test_one_gpaw_label_with_provenance_progress_and_resume(tmp_path):

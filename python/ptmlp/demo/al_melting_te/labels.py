@@ -76,10 +76,9 @@ def label(ctx, structures, labeler, dataset, groups: Sequence[str], log: Callabl
     def tick(index: int, outcome: str) -> None:
         count[0] += 1
         elapsed = time.monotonic() - t0
-        per = elapsed / count[0]
-        left = max(todo - count[0], 0) * per / min(max(ctx.cfg.dft.processes, 1), max(todo, 1))
+        per = elapsed / count[0]  # wall seconds per label at this call's throughput (all processes)
         log(f"{what}: {count[0]}/{todo} ({outcome}) {per:.0f} s/label, {format_duration(elapsed)} elapsed, "
-            f"ETA {format_duration(left)}")
+            f"ETA {format_duration(max(todo - count[0], 0) * per)}")
 
     report = label_structures(structures, labeler, str(dataset), groups=list(groups),
                               processes=ctx.cfg.dft.processes, timeout_s=ctx.cfg.dft.timeout_s, progress=False,
