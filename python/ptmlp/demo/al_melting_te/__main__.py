@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
-import argparse
-import sys
-from datetime import datetime
-from pathlib import Path
+import os
 
-from ...cli.common import add_config_argument, config_file, example_requested
-from ...config import example_yaml, load_config
-from ...config.load import ConfigChecked, check_only
-from ...errors import InputError, PtmlpError
-from .config import RecipeConfig
-from .pipeline import STAGES, Context, Recipe, config_sha256, status_lines
+# GPAW's dense linear algebra goes through numpy's OpenBLAS, which starts one thread per core: on
+# this shared 2-core machine that made a 4-atom label (150 eV, 2x2x2 k) cost 22.8 s CPU / 65 s wall
+# instead of 4.1 s / 10 s. Labels run one thread each, dft.processes at once; set before numpy loads
+# (an OPENBLAS_NUM_THREADS already in the environment is kept).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import argparse  # noqa: E402
+import sys  # noqa: E402
+from datetime import datetime  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from ...cli.common import add_config_argument, config_file, example_requested  # noqa: E402
+from ...config import example_yaml, load_config  # noqa: E402
+from ...config.load import ConfigChecked, check_only  # noqa: E402
+from ...errors import InputError, PtmlpError  # noqa: E402
+from .config import RecipeConfig  # noqa: E402
+from .pipeline import STAGES, Context, Recipe, config_sha256, status_lines  # noqa: E402
 
 PROG = "python -m ptmlp.demo.al_melting_te"
 
