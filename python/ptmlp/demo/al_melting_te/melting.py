@@ -2,7 +2,8 @@
 
 melt: ``ptmlp melt`` (NPH coexistence, ``melt.seeds``, the acceptance and error model of
 ``ptmlp.melting``) for each potential at each pressure, one work folder per (potential, P) so a
-cluster can run them as separate jobs; the T_e-aware model runs as ``pair_style ptmlp/tel ... tel
+cluster can run them as separate jobs (a point whose runs fail is recorded with its error and the
+others go on; ``--redo melt`` retries it, reusing every finished run); the T_e-aware model runs as ``pair_style ptmlp/tel ... tel
 c_thermo_temp``. Simon-Glatzel fits (``ptmlp.melting.curve``) with their bands; Delta T_m at each
 pressure = T_m(aware) - T_m(blind) - slope x (P_aware - P_blind) (the measured coexistence
 pressures differ a little; slope of the blind fit), errors added in quadrature. Size check: the
@@ -24,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ...errors import InputError
+from ...errors import InputError, PtmlpError
 from ...atomic import atomic_write_text
 from ...jsonfile import read_json, write_json
 from ...lammps_env import run_lammps
@@ -57,7 +58,7 @@ def _melt_one(ctx, name: str, p: float, start_T: float, folder: Path, cell, log)
             "parallel_runs": m.parallel_runs, "nprocs": m.nprocs}
     try:
         summary = ptmlp_melt(from_mapping(data, source=f"melt {name} {p:g} GPa (recipe)"), log=log)
-    except InputError as exc:
+    except PtmlpError as exc:  # one point that cannot be melted (e.g. a LAMMPS error) does not stop the others
         return {"pressure_target_GPa": p, "error": str(exc)}
     r = summary["pressures"][0]
     if "T_melt_K" not in r:

@@ -178,7 +178,8 @@ def plot(ctx, melt: dict, entropy: dict | None, estimate: dict | None, path: Pat
     ax2.axhline(0.0, color="gray", lw=0.8)
     ax2.set_xlabel("pressure (GPa)")
     ax2.set_ylabel("ΔT_m (K)")
-    ax2.legend(fontsize=8)
+    if ax2.get_legend_handles_labels()[0]:
+        ax2.legend(fontsize=8)
     fig.suptitle("Electronic entropy and the melting of Al (bands: Simon-Glatzel fit, 68 %)", fontsize=10)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
