@@ -170,6 +170,13 @@ class PotentialSpec(StrictModel):
             return None
         return float(rng[0]), float(rng[1])
 
+    @property
+    def trained_without_virials(self) -> bool:
+        """True for a ptmlp model whose metadata records no virials in its training data
+        (training.pressure_range_GPa null): its stresses were never fitted."""
+        training = self.metadata.get("training") or {}
+        return self.model is not None and "pressure_range_GPa" in training and training["pressure_range_GPa"] is None
+
     def species_for(self, structure_species: Sequence[str] = ()) -> list[str]:
         """Species of LAMMPS types 1..n for a structure with ``structure_species``."""
         species = list(dict.fromkeys(structure_species))
@@ -218,20 +225,30 @@ class PotentialSpec(StrictModel):
         raise InputError(f"potential {self.name}: the interaction range is unknown; set potential.cutoff_A (A)")
 
     # ------------------------------------------------------------------ LAMMPS
-    def lammps_lines(self, type_names: Optional[Sequence[str]] = None, *, masses: bool = True) -> list[str]:
+    def lammps_lines(self, type_names: Optional[Sequence[str]] = None, *, masses: bool = True,
+                     ensemble: Sequence[str] = (), deviation: Optional[tuple[int, str]] = None) -> list[str]:
         """``pair_style``, ``pair_coeff``, ``mass`` (unless ``extra_commands`` sets masses) and
-        ``extra_commands``, for LAMMPS types named ``type_names`` (default :meth:`species_for`)."""
+        ``extra_commands``, for LAMMPS types named ``type_names`` (default :meth:`species_for`).
+
+        ptmlp models only: ``ensemble`` are further model files evaluated with ``model`` (which
+        drives the dynamics); ``deviation=(every_steps, file)`` writes their model deviation
+        (DeePMD-kit's ``model_devi.out`` columns) every ``every_steps`` steps."""
         if self.kind == "ase":
             raise InputError(f"potential {self.name} is an ASE calculator; LAMMPS runs need a ptmlp model "
                              "or a pair_style")
+        if self.model is None and (ensemble or deviation is not None):
+            raise InputError(f"potential {self.name}: an ensemble with model deviation needs ptmlp models")
         names = list(type_names) if type_names is not None else self.species_for()
         if self.model is not None:
+            models = " ".join([self.model, *(str(Path(m).resolve()) for m in ensemble)])
             if self.te_K is not None:
-                style = f"pair_style ptmlp/tel {self.model} tel {self.te_K:g}"
+                style = f"pair_style ptmlp/tel {models} tel {self.te_K:.12g}"
             elif self.te_source is not None:
-                style = f"pair_style ptmlp/tel {self.model} tel {self.te_source}"
+                style = f"pair_style ptmlp/tel {models} tel {self.te_source}"
             else:
-                style = f"pair_style ptmlp {self.model}"
+                style = f"pair_style ptmlp {models}"
+            if deviation is not None:
+                style += f" deviation {int(deviation[0])} {deviation[1]}"
             lines = [style, "pair_coeff * * " + " ".join(names)]
         else:
             lines = [f"pair_style {self.pair_style}"] + [f"pair_coeff {expand_potentials(c)}" for c in self.pair_coeff]

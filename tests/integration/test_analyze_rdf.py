@@ -34,7 +34,7 @@ run 500
 
 def test_rdf_bcc_iron(tmp_path):
     run_lmp(tmp_path, MD.format(pot=potentials_dir() / "Fe_mm.eam.fs"))
-    proc = subprocess.run([venv_bin("ptmlp"), "analyze", "rdf", "traj.dump", "--species", "Fe", "--r-max-A", "5.5",
+    proc = subprocess.run([venv_bin("ptmlp"), "analyze", "rdf", "traj.dump", "--type-names", "Fe", "--r-max-A", "5.5",
                            "--skip-frames", "2", "--out", "rdf"], cwd=tmp_path, capture_output=True, text=True,
                           env=lammps_environment())
     assert proc.returncode == 0, proc.stderr

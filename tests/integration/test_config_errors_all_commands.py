@@ -44,10 +44,18 @@ COMMANDS = {
     "elf predict": (["elf", "predict"], "ptmlp.elf.config:PredictConfig", None),
     "fanout": (["fanout"], "ptmlp.hpc.fanout:FanoutPlan", None),
     "slurm render": (["slurm", "render"], "ptmlp.hpc.jobspec:JOB_MODELS.lammps_mpi", ["slurm", "render", "--example"]),
+    **{f"slurm render {t}": (["slurm", "render"], f"ptmlp.hpc.jobspec:JOB_MODELS.{t}", ["slurm", "render", "--example", t])
+       for t in ("lammps_multinode", "lammps_gpu", "lammps_array", "command")},
     "bandgap": (["bandgap", "correct"], "ptmlp.bandgap.config:BandgapConfig", ["bandgap", "correct", "--example"]),
     "surfaces train": (["surfaces", "train"], "ptmlp.surfaces.config:TrainConfig", None),
     "surfaces test": (["surfaces", "test"], "ptmlp.surfaces.config:TestConfig", None),
     "surfaces predict": (["surfaces", "predict"], "ptmlp.surfaces.config:PredictConfig", None),
+    "surfaces ablation": (["surfaces", "ablation"], "ptmlp.surfaces.experiments.config:AblationConfig", None),
+    "surfaces cv": (["surfaces", "cv"], "ptmlp.surfaces.experiments.config:CrossValidationConfig", None),
+    "surfaces depth-scan": (["surfaces", "depth-scan"], "ptmlp.surfaces.experiments.config:DepthScanConfig", None),
+    "surfaces transfer": (["surfaces", "transfer"], "ptmlp.surfaces.experiments.config:TransferConfig", None),
+    "surfaces wulff": (["surfaces", "wulff"], "ptmlp.surfaces.experiments.config:WulffConfig", None),
+    "surfaces embeddings": (["surfaces", "embeddings"], "ptmlp.surfaces.experiments.config:EmbeddingsConfig", None),
 }
 MUTATIONS = ["wrong_type", "float_for_int", "unknown_key", "out_of_range", "missing_required", "missing_file"]
 

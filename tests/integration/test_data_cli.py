@@ -118,7 +118,15 @@ def test_label_with_ase_calculator(tmp_path):
     (["label", "s.extxyz", "-o", "x.h5", "--te-K", "1000", "--kpts", "2", "0", "2"],
      "ptmlp label: error: command line: --kpts[1] = 0 (an integer): expected >= 1"),
     (["label", "s.extxyz", "-o", "x.h5", "--labeler", "lammps", "--pair-style", "eam/fs"],
-     "ptmlp label: error: --labeler lammps needs --pair-coeff"),
+     "ptmlp label: error: ptmlp label --labeler lammps: pair_style needs pair_coeff (a list of strings, e.g. "
+     "['* * 0.0104 3.4'])"),
+    (["label", "s.extxyz", "-o", "x.h5", "--labeler", "lammps"],
+     "ptmlp label: error: command line: --labeler lammps needs --pair-style and --pair-coeff"),
+    (["label", "s.extxyz", "-o", "x.h5", "--te-K", "1000", "--calculator", "ase.calculators.emt:EMT"],
+     "ptmlp label: error: command line: --labeler gpaw takes no --pair-style, --pair-coeff or --calculator (use "
+     "--labeler lammps or ase for one)"),
+    (["label", "s.extxyz", "-o", "x.h5", "--te-K", "1000", "--ecut-eV", "50"],  # the rule of labeler.ecut_eV
+     "ptmlp label: error: command line: --ecut-eV = 50.0 (a number): expected >= 100.0"),
     (["label", "s.extxyz", "-o", "x.h5", "--labeler", "ase", "--calculator", "emt"],
      "ptmlp label: error: ptmlp label --labeler ase: ase_calculator = 'emt' (a string): must be 'module:name' "
      "(a calculator class or factory), e.g. 'ase.calculators.emt:EMT'"),

@@ -105,7 +105,7 @@ def write_lammps_dump(path: Path, frames):
 def test_predict_lammps_dump_with_cube_output(workdir):
     grids = ElfDataset(workdir / "elf.h5").read([0, 1])
     write_lammps_dump(workdir / "traj.dump", [(100, grids[0].atoms), (200, grids[1].atoms)])
-    ptmlp("elf", "predict", "traj.dump", "-m", "m.pt", "--type-map", "H", "--grid", "16", "16", "16",
+    ptmlp("elf", "predict", "traj.dump", "-m", "m.pt", "--type-names", "H", "--grid", "16", "16", "16",
           "--write-cubes", "-o", "pred_dump", cwd=workdir)
     res = json.loads((workdir / "pred_dump" / "elf_predict.json").read_text())
     assert [r["timestep"] for r in res["snapshots"]] == [100, 200]

@@ -98,6 +98,68 @@ def test_example_is_complete_commented_and_valid(cfg_dir):
     assert cfg.training.epochs == 100
 
 
+class Member(StrictModel):
+    """One item of a list of sections."""
+    name: str = field(..., "member name", examples=["a"])
+    weight: float = field(1.0, "relative weight", gt=0)
+    section: Loss = field(default_factory=Loss, description="a nested section of the item")
+
+
+class Team(StrictModel):
+    """A list of sections, given and empty."""
+    members: list[Member] = field(default_factory=list, description="the members",
+                                  examples=[[{"name": "x", "weight": 2.0}, {"name": "y"}]])
+    spare: list[Member] = field(default_factory=list, description="no example: an empty list")
+
+
+def test_example_documents_the_keys_of_a_list_of_sections(cfg_dir):
+    text = example_yaml(Team)
+    lines = text.splitlines()
+    first = lines.index(next(ln for ln in lines if ln.startswith("members:")))
+    assert lines[first + 1].startswith("  - name: x") and "# member name" in lines[first + 1]
+    assert lines[first + 2].startswith("    weight: 2.0") and "# relative weight [> 0]" in lines[first + 2]
+    # keys the item does not set: commented out with their defaults and meaning
+    assert lines[first + 3].startswith("    # section:") and "# a nested section of the item" in lines[first + 3]
+    assert lines[first + 4].startswith("    #   energy: 1.0") and "weight of the energy term" in lines[first + 4]
+    assert "  - name: y" in text  # further items as given
+    assert "spare: []" in text and "  # each item:" in text and "  # - name: a" in text
+    cfg = validate_config(Team, parse_yaml(text), base_dir=cfg_dir)
+    assert [m.name for m in cfg.members] == ["x", "y"] and cfg.members[0].weight == 2.0 and cfg.spare == []
+
+
+def test_flags_over_the_file_and_without_a_file(cfg_dir, monkeypatch):
+    from ptmlp.config.load import ConfigChecked, check_only
+
+    (cfg_dir / "c.yaml").write_text("dataset: data.h5\ntraining: {epochs: 3}\n")
+    cfg = load_config(Run, cfg_dir / "c.yaml", overrides={"training.epochs": 7, "note": None})
+    assert cfg.training.epochs == 7 and cfg.note is None
+    with pytest.raises(ConfigError, match=r"c.yaml \(with --epochs 0\): training.epochs = 0 \(an integer\)"):
+        load_config(Run, cfg_dir / "c.yaml", overrides={"training.epochs": 0})
+    (cfg_dir / "d.yaml").write_text("dataset: data.h5\ntraining: {epochs: 3, epoch: 2}\n")
+    with pytest.raises(ConfigError, match=r"/d.yaml: training.epoch: unknown key \(did you mean"):  # the file's own key: no flags
+        load_config(Run, cfg_dir / "d.yaml", overrides={"training.epochs": 7})
+    monkeypatch.chdir(cfg_dir)  # no file: the flags alone, paths relative to the current folder
+    assert load_config(Run, None, overrides={"dataset": "data.h5"}).dataset == str(cfg_dir / "data.h5")
+    with pytest.raises(ConfigError, match=r"^command line: dataset: required key missing"):
+        load_config(Run, None)
+    check_only(True)
+    try:
+        with pytest.raises(ConfigChecked, match="c.yaml: valid Run config"):
+            load_config(Run, cfg_dir / "c.yaml")
+    finally:
+        check_only(False)
+
+
+def test_command_line_lists_extend_the_files(cfg_dir):
+    (cfg_dir / "b.h5").write_bytes(b"")
+    (cfg_dir / "t.yaml").write_text("members: [{name: a}]\n")
+    cfg = load_config(Team, cfg_dir / "t.yaml", extend={"members": [{"name": "b"}], "spare": []})
+    assert [m.name for m in cfg.members] == ["a", "b"] and cfg.spare == []
+    (cfg_dir / "u.yaml").write_text("members: {name: a}\n")
+    with pytest.raises(ConfigError, match="u.yaml: members must be a list to take more items from the command line"):
+        load_config(Team, cfg_dir / "u.yaml", extend={"members": [{"name": "b"}]})
+
+
 def test_strict_json_writer_and_reader(tmp_path):
     import numpy as np
 

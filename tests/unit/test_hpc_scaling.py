@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import astuple
+
 import pytest
 
 from ptmlp.demo import DEMO_MODEL
@@ -12,9 +14,9 @@ from ptmlp.hpc.scaling import loop_time, strong_scaling, table
 def test_loop_time_parsing():
     text = "Loop time of 1.5 on 1 procs for 10 steps with 54 atoms\n...\nLoop time of 0.25 on 2 procs for 20 steps " \
            "with 4394 atoms\n"
-    assert loop_time(text) == (0.25, 2, 20, 4394)
+    assert astuple(loop_time(text)) == (0.25, 2, 20, 4394)
     with pytest.raises(InputError):
-        loop_time("no timing here")
+        loop_time("no timing here\n")
 
 
 def test_scaling_smoke(plugin_built):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal, Optional
+from typing import ClassVar, Literal, Optional
 
 from pydantic import model_validator
 
@@ -31,14 +31,19 @@ class LabelerSpec(StrictModel):
     potential: Optional[PotentialSpec] = field(
         None, "kind lammps: {pair_style, pair_coeff: [...]}; kind ase: {ase_calculator: 'module:name', ase_kwargs}")
 
+    #: how the messages of the kind/potential rule name the keys (``ptmlp label`` names its flags)
+    words: ClassVar[dict[str, str]] = {"kind": "kind", "gpaw": "potential",
+                                       "lammps": "potential: {pair_style and pair_coeff: ...}",
+                                       "ase": "potential: {ase_calculator: ...}"}
+
     @model_validator(mode="after")
     def _potential_fits_kind(self) -> "LabelerSpec":
+        kind = self.words["kind"]
         if self.kind == "gpaw":
             if self.potential is not None:
-                raise ValueError("kind gpaw takes no potential (use kind lammps or ase for one)")
+                raise ValueError(f"{kind} gpaw takes no {self.words['gpaw']} (use {kind} lammps or ase for one)")
         elif self.potential is None or self.potential.kind != self.kind:
-            want = "pair_style and pair_coeff" if self.kind == "lammps" else "ase_calculator"
-            raise ValueError(f"kind {self.kind} needs potential: {{{want}: ...}}")
+            raise ValueError(f"{kind} {self.kind} needs {self.words[self.kind]}")
         return self
 
 

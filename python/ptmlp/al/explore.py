@@ -24,8 +24,9 @@ from typing import Optional, Sequence
 
 import numpy as np
 from ase import Atoms
-from ase.io import read
 
+from ..atomic import atomic_write_text
+from ..config import validate_config
 from ..errors import InputError, LammpsRunError
 from ..hpc import slurm_cli
 from ..hpc.jobspec import LammpsArrayJob
@@ -34,6 +35,8 @@ from ..hpc.workflow_state import WorkflowState
 from ..jsonfile import read_json, to_strict, write_json
 from ..lammps_data import read_dump_frames, to_lammps_orientation, write_lammps_data
 from ..lammps_env import error_line, lammps_environment, run_lammps
+from ..potential import PotentialSpec
+from ..structures import StructureSpec
 from . import generators as gen
 from .deviation import read_deviation_file
 from .explore_config import ExploreConfig, ExploreSlurm
@@ -68,16 +71,18 @@ class ExploredFrame:
     te_K: float
 
 
-def starting_structures(config: ExploreConfig) -> list[tuple[str, Atoms]]:
+def starting_structures(config: ExploreConfig, type_names: Optional[Sequence[str]] = None) -> list[tuple[str, Atoms]]:
+    """The exploration's starting structures (LAMMPS data files: types named by ``type_names``)
+    with their rattled, vacancy and substituted copies."""
     out = []
     for path in config.structures:
-        if not os.path.exists(path):
-            raise InputError(f"explore structure {path}: no such file")
-        try:
-            atoms = read(path, format="lammps-data", style="atomic") if path.endswith((".data", ".lmp")) else read(path)
-        except Exception as exc:
-            raise InputError(f"explore structure {path}: ASE could not read it ({exc})") from None
-        atoms = atoms.repeat(tuple(config.supercell))
+        lammps_data = {"format": "lammps-data"} if path.endswith((".data", ".lmp")) else {}
+        if lammps_data and not type_names:
+            raise InputError(f"explore.structures: {path} is a LAMMPS data file; name its types with "
+                             "model.type_names (the species of types 1..n)")
+        spec = validate_config(StructureSpec, {"file": path, "repeat": list(config.supercell), **lammps_data},
+                               source="explore.structures")
+        atoms = spec.load(type_names, periodic=False)
         name = Path(path).stem
         out.append((name, atoms))
         copies = gen.rattle_and_strain(atoms, config.rattle.copies, config.rattle.rattle_A, config.rattle.strain,
@@ -115,10 +120,11 @@ def _prepare(task: dict, folder: Path, models: Sequence[str], type_names: Sequen
     folder.mkdir(parents=True)
     atoms, _ = to_lammps_orientation(task["atoms"])
     write_lammps_data(folder / "start.data", atoms, type_names)
-    style = f"ptmlp/tel {' '.join(os.path.abspath(m) for m in models)} tel {task['te_K']}" if tel else \
-        f"ptmlp {' '.join(os.path.abspath(m) for m in models)}"
-    (folder / "pair.mod").write_text(f"pair_style {style} deviation {config.every} model_devi.out\n"
-                                     f"pair_coeff * * {' '.join(type_names)}\n")
+    potential = validate_config(PotentialSpec, {"model": str(models[0]), **({"te_K": task["te_K"]} if tel else {})},
+                                source=f"exploration task {task['id']}: potential")
+    lines = potential.lammps_lines(type_names, masses=False, ensemble=models[1:],
+                                   deviation=(config.every, "model_devi.out"))  # masses: in start.data
+    atomic_write_text(folder / "pair.mod", "\n".join(lines) + "\n")
     return {"data": "start.data", "pair_file": "pair.mod", "T": task["temperature_K"], "steps": config.steps,
             "every": config.every, "dt": config.dt_ps, "seed": task["seed"], "ensemble": task["ensemble"],
             "P": 0.0 if np.isnan(task["pressure_GPa"]) else task["pressure_GPa"]}
@@ -287,7 +293,7 @@ def explore(workdir: str | os.PathLike, models: Sequence[str], type_names: Seque
     """Run (or resume) every exploration task; return task records and all dumped frames with
     their max force deviation. ``on_task_done(record)`` is called as each task finishes."""
     work = Path(workdir)
-    tasks = task_grid(config, starting_structures(config))
+    tasks = task_grid(config, starting_structures(config, type_names))
     folders = [work / f"task_{t['id']}" for t in tasks]
     work.mkdir(parents=True, exist_ok=True)
     if config.launcher in ("mpi", "slurm"):

@@ -55,7 +55,8 @@ class ActiveLearning:
         self.state_path = self.work / "al_state.json"
         self.state = read_json(self.state_path) if self.state_path.exists() else \
             {"iterations": [], "converged": False, "stopped": ""}
-        species = {s for _, a in starting_structures(config.explore) for s in a.get_chemical_symbols()}
+        species = {s for _, a in starting_structures(config.explore, config.model.type_names)
+                   for s in a.get_chemical_symbols()}
         self.type_names = list(config.model.type_names or sorted(species))
 
     # ---- bookkeeping --------------------------------------------------------------

@@ -50,10 +50,9 @@ def status_table(state: dict) -> str:
 
 
 def status_plot(state: dict, path: str | os.PathLike) -> str:
-    import matplotlib
+    from ..figures import pyplot, save_figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     its = [it for it in state["iterations"] if "selection" in it]
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
@@ -75,6 +74,5 @@ def status_plot(state: dict, path: str | os.PathLike) -> str:
     ax2.legend(loc="upper right")
     fig.suptitle(state["stopped"] or "running", fontsize=9)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    save_figure(fig, path, dpi=110)
     return str(path)

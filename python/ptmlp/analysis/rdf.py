@@ -60,10 +60,9 @@ def rdf_report(dumps: Sequence[str], type_names: Sequence[str], out_dir: str, r_
     result = {"n_frames": len(frames), "r_max_A": r_max_A, "pairs": partial_rdfs(frames, r_max_A, bins)}
     os.makedirs(out_dir, exist_ok=True)
     write_json(os.path.join(out_dir, "summary.json"), result)
-    import matplotlib
+    from ..figures import pyplot, save_figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     fig, ax = plt.subplots(figsize=(6, 4))
     for key, d in result["pairs"].items():
@@ -75,6 +74,5 @@ def rdf_report(dumps: Sequence[str], type_names: Sequence[str], out_dir: str, r_
     ax.set_title(f"{len(frames)} frames")
     fig.tight_layout()
     result["plot"] = os.path.join(out_dir, "rdf.png")
-    fig.savefig(result["plot"], dpi=110)
-    plt.close(fig)
+    save_figure(fig, result["plot"], dpi=110)
     return result

@@ -6,29 +6,18 @@ from pathlib import Path
 
 import numpy as np
 
-from ..atomic import atomic_open
+from ..figures import pyplot, save_figure
 
-
-def _plt():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
 
 
 def _save(fig, path: Path) -> Path:
-    with atomic_open(path, "wb") as fh:
-        fig.savefig(fh, dpi=120, bbox_inches="tight", format="png")
-    _plt().close(fig)
-    return Path(path)
+    return save_figure(fig, path, dpi=120, bbox_inches="tight")
 
 
 def parity(path: Path, truth: np.ndarray, series: dict[str, np.ndarray], xlabel: str, ylabel: str,
            title: str) -> Path:
     """Predicted vs true for several predictors (legend: name and MAE)."""
-    plt = _plt()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(5.2, 5))
     hi = max(float(np.max(truth)), *(float(np.max(v)) for v in series.values())) * 1.05 + 0.1
     ax.plot([0, hi], [0, hi], color="0.5", lw=1)
@@ -41,7 +30,7 @@ def parity(path: Path, truth: np.ndarray, series: dict[str, np.ndarray], xlabel:
 
 def learning_curves(path: Path, table: list[dict]) -> Path:
     """ROC AUC, R2 and SHAP ranking stability vs the number of perturbed compositions (mean +- std over folds)."""
-    plt = _plt()
+    plt = pyplot()
     n = [int(r["perturbed"]) for r in table]
     x = np.arange(len(n), dtype=float)  # equally spaced sizes (they grow roughly geometrically)
     fig, axes = plt.subplots(1, 3, figsize=(14, 4.0), layout="constrained")
@@ -68,7 +57,7 @@ def learning_curves(path: Path, table: list[dict]) -> Path:
 def case_study(path: Path, title: str, rows: list[dict]) -> Path:
     """Predicted gap vs x for each replacing element; one panel per site. Solid: proxy ensemble mean
     (band: its spread); dashed: explainable random forests; hollow markers: not charge-balanced."""
-    plt = _plt()
+    plt = pyplot()
     sites = sorted({r["site"] for r in rows})
     fig, axes = plt.subplots(1, len(sites), figsize=(6.2 * len(sites), 4.4), squeeze=False)
     colors = plt.get_cmap("tab20")
@@ -99,7 +88,7 @@ def case_study(path: Path, title: str, rows: list[dict]) -> Path:
 def shap_summary(path: Path, values: np.ndarray, X: np.ndarray, names: list[str], title: str) -> Path:
     import shap
 
-    plt = _plt()
+    plt = pyplot()
     shap.summary_plot(values, X, feature_names=names, show=False, max_display=15)
     fig = plt.gcf()
     fig.suptitle(title, fontsize=10)
@@ -109,7 +98,7 @@ def shap_summary(path: Path, values: np.ndarray, X: np.ndarray, names: list[str]
 def shap_dependence(path: Path, feature: str, values: np.ndarray, X: np.ndarray, names: list[str]) -> Path:
     import shap
 
-    plt = _plt()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(5.5, 4.2))
     shap.dependence_plot(feature, values, X, feature_names=names, show=False, ax=ax)
     return _save(fig, path)

@@ -44,9 +44,8 @@ def run(args) -> int:
     from ..bandgap.workflow import STAGES, run_stages
     from ..config import load_config
 
-    cfg = load_config(BandgapConfig, require_config(args, f"bandgap {args.stage}"))
-    if args.outdir is not None:
-        cfg.outdir = str(Path(args.outdir).resolve())
+    outdir = None if args.outdir is None else str(Path(args.outdir).resolve())  # relative to the current folder
+    cfg = load_config(BandgapConfig, require_config(args, f"bandgap {args.stage}"), overrides={"outdir": outdir})
     stages = STAGES if args.stage == "run" else [args.stage]
     for stage, summary in run_stages(cfg, stages).items():
         print(f"bandgap {stage}: done in {summary['wall_s']} s -> {Path(cfg.outdir) / stage}")

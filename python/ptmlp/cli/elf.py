@@ -7,13 +7,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from pathlib import Path
-from typing import Optional
 
 from ..errors import InputError
-from .common import add_config_argument, example_requested, require_config
+from .common import add_config_argument, config_file, example_requested, require_config
 
 
 def _example(name: str):
@@ -45,16 +43,16 @@ def add_parser(sub) -> None:
     t.set_defaults(run=run_train)
 
     pr = s.add_parser("predict", help="ELF grids, phi and T_c per snapshot (optionally against references)")
-    add_config_argument(pr, _example("predict"), "YAML config (*.yaml); without one, the first input")
+    add_config_argument(pr, _example("predict"), "YAML config (*.yaml); without one, the first input", alias=True)
     pr.add_argument("inputs", nargs="*", help="trajectory (LAMMPS dump, extxyz, ...), ELF dataset .h5, "
                                               "or cube/ELFCAR files (added to the config's inputs)")
-    pr.add_argument("--config", dest="config_option", default=None, help=argparse.SUPPRESS)  # old spelling
     pr.add_argument("-m", "--model", default=None, help="ELF model file (ptmlp elf train)")
     pr.add_argument("-o", "--output-dir", default=None)
     pr.add_argument("--grid-spacing-A", type=float, default=None, help="grid spacing (default 0.1 A)")
     pr.add_argument("--grid", type=int, nargs=3, default=None, help="explicit grid n1 n2 n3")
     pr.add_argument("--reference", nargs="+", default=None, help="reference cube/ELFCAR per trajectory snapshot")
-    pr.add_argument("--type-map", nargs="+", default=None, help="LAMMPS dump: element of type 1, 2, ...")
+    pr.add_argument("--type-names", nargs="+", default=None, help="LAMMPS dump: element of type 1, 2, ...")
+    pr.add_argument("--type-map", nargs="+", dest="type_names", help=argparse.SUPPRESS)  # old spelling
     pr.add_argument("--groups", nargs="+", default=None, help="ELF dataset input: group patterns")
     pr.add_argument("--every", type=int, default=None, help="use every N-th snapshot")
     pr.add_argument("--max-snapshots", type=int, default=None)
@@ -89,21 +87,6 @@ def _absolute(value):
     return [str(Path(v).resolve()) for v in value] if isinstance(value, list) else str(Path(value).resolve())
 
 
-def _load(model, path, options: dict, extend: Optional[dict] = None):
-    """``model`` from YAML ``path`` (if any) with the command-line ``options`` that were given
-    overriding its keys, and the lists of ``extend`` appended to the config's."""
-    from ..config import read_yaml, validate_config
-
-    data = read_yaml(path) if path else {}
-    if isinstance(data, dict):
-        data = {**data, **{k: v for k, v in options.items() if v is not None}}
-        for key, values in (extend or {}).items():
-            if values:
-                data[key] = list(data.get(key) or []) + values
-    source = str(path) if path else "command line"
-    return validate_config(model, data, source=source, base_dir=Path(path).resolve().parent if path else None)
-
-
 def run_generate(args) -> int:
     if example_requested(args):
         return 0
@@ -123,6 +106,7 @@ def run_generate(args) -> int:
 def run_train(args) -> int:
     if example_requested(args):
         return 0
+    from ..config import load_config
     from ..elf.config import TrainConfig
     from ..elf.training import train
 
@@ -130,28 +114,27 @@ def run_train(args) -> int:
         raise InputError("give a YAML config or --dataset (ptmlp elf train --example prints a complete config)")
     options = {"dataset": _absolute(args.dataset), "output": _absolute(args.output), "epochs": args.epochs,
                "threads": args.threads}
-    train(_load(TrainConfig, args.config, options), log=lambda s: print(s, flush=True))
+    train(load_config(TrainConfig, args.config, overrides=options), log=lambda s: print(s, flush=True))
     return 0
 
 
 def run_predict(args) -> int:
     if example_requested(args):
         return 0
+    from ..config import load_config
     from ..elf.config import PredictConfig
     from ..elf.predict import run_predict as _run
 
-    config, inputs = args.config_option, list(args.inputs)
-    if args.config is not None:
-        if args.config.endswith((".yaml", ".yml")) and config is None:
-            config = args.config
-        else:
-            inputs.insert(0, args.config)
+    inputs = list(args.inputs)
+    if args.config is not None and not args.config.endswith((".yaml", ".yml")):
+        inputs.insert(0, args.config)  # no config file: the first positional argument is an input
+        args.config = None
     options = {"model": _absolute(args.model), "output_dir": _absolute(args.output_dir),
                "grid_spacing_A": args.grid_spacing_A, "grid": args.grid, "references": _absolute(args.reference),
-               "type_map": args.type_map, "groups": args.groups, "every": args.every,
+               "type_names": args.type_names, "groups": args.groups, "every": args.every,
                "max_snapshots": args.max_snapshots, "write_cubes": args.write_cubes,
                "low_k_cut_per_A": args.low_k_cut_per_A, "threads": args.threads}
-    opts = _load(PredictConfig, config, options, extend={"inputs": _absolute(inputs)})
+    opts = load_config(PredictConfig, config_file(args), overrides=options, extend={"inputs": _absolute(inputs)})
     _run(opts, log=lambda s: print(s, flush=True))
     return 0
 
@@ -182,9 +165,11 @@ def run_phi(args) -> int:
 def run_info(args) -> int:
     from ..elf.model_file import load_elf_model
 
+    from ..jsonfile import dumps
+
     module, meta = load_elf_model(args.model)
     if args.json:
-        print(json.dumps(meta, indent=1))
+        print(dumps(meta, indent=1))
         return 0
     d = meta["descriptor"]
     n_params = sum(p.numel() for p in module.parameters())

@@ -33,13 +33,8 @@ def run(args) -> int:
 
     from ..hpc.fanout import load_fanout_file, run_fanout
 
-    plan = load_fanout_file(require_config(args, "fanout"))
-    if args.mode:
-        plan.mode = args.mode
-    if args.ranks_per_job:
-        plan.ranks_per_job = args.ranks_per_job
-    if args.resume:
-        plan.resume = True
+    plan = load_fanout_file(require_config(args, "fanout"), overrides={
+        "mode": args.mode, "ranks_per_job": args.ranks_per_job, "resume": True if args.resume else None})
     results = run_fanout(plan)
     n_failed = 0
     if MPI.COMM_WORLD.rank == 0:

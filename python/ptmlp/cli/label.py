@@ -2,33 +2,39 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
-
-from pydantic import Field
-
-from ..config import StrictModel, field
 from ..errors import InputError
 from .options import validate_options
 
 
-class LabelOptions(StrictModel):
-    """Checked numeric options of ``ptmlp label``."""
+def _label_flags():
+    """:class:`~ptmlp.al.config.LabelerSpec` (the labeler of active learning) read from the flags:
+    errors name the flag (``--te-K``), ``--labeler`` is its ``kind``."""
+    from pydantic import ConfigDict
 
-    te_K: Optional[float] = field(None, "electronic temperature (K)", gt=0, alias="--te-K")
-    ecut_eV: float = field(400.0, "GPAW plane-wave cutoff (eV)", gt=0, alias="--ecut-eV")
-    kpts: Optional[list[Annotated[int, Field(ge=1)]]] = field(None, "GPAW k-point grid", alias="--kpts")
-    processes: int = field(1, "local worker processes", ge=1, alias="--processes")
-    timeout_s: Optional[float] = field(None, "per-frame time limit (s)", gt=0, alias="--timeout-s")
+    from ..al.config import LabelerSpec
+
+    flags = {"kind": "labeler"}
+
+    class LabelFlags(LabelerSpec):
+        model_config = ConfigDict(alias_generator=lambda key: "--" + flags.get(key, key).replace("_", "-"),
+                                  validate_by_alias=True, validate_by_name=False)
+        words = {"kind": "--labeler", "gpaw": "--pair-style, --pair-coeff or --calculator",
+                 "lammps": "--pair-style and --pair-coeff", "ase": "--calculator"}
+
+    return LabelFlags
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("label", help="label structures (any ASE-readable file) into an HDF5 dataset")
+    p = sub.add_parser("label", help="label structures (any ASE-readable file) into an HDF5 dataset",
+                       description="Label structures into an HDF5 dataset. The labeler flags are the keys of "
+                                   "labeler: of an active-learning config, with the same defaults and ranges "
+                                   "(`ptmlp al run --example` lists them).")
     p.add_argument("structures", help="structures to label (extxyz, traj, POSCAR, CIF, ...; all frames)")
     p.add_argument("-o", "--output", required=True, help="HDF5 dataset (created or appended to)")
-    p.add_argument("--labeler", choices=["gpaw", "lammps", "ase"], default="gpaw")
+    p.add_argument("--labeler", dest="kind", choices=["gpaw", "lammps", "ase"], default="gpaw")
     p.add_argument("--te-K", type=float, default=None, help="electronic temperature, K (GPAW Fermi-Dirac width)")
-    p.add_argument("--xc", default="PBE", help="GPAW functional (LDA, PBE, revPBE, RPBE)")
-    p.add_argument("--ecut-eV", type=float, default=400.0, help="GPAW plane-wave cutoff, eV")
+    p.add_argument("--xc", default=None, help="GPAW functional (LDA, PBE, revPBE, RPBE; default PBE)")
+    p.add_argument("--ecut-eV", type=float, default=None, help="GPAW plane-wave cutoff, eV (at least 100)")
     p.add_argument("--kpts", type=int, nargs=3, default=None, help="GPAW k-point grid (default: density 3/A^-1)")
     p.add_argument("--pair-style", default=None, help="LAMMPS labeler: e.g. eam/fs")
     p.add_argument("--pair-coeff", action="append", default=None,
@@ -37,7 +43,7 @@ def add_parser(sub) -> None:
     p.add_argument("--calculator", default=None, help="ASE labeler: module:name of an ASE calculator class or "
                                                       "factory, e.g. ase.calculators.emt:EMT")
     p.add_argument("--group", default=None, help="group name (default: the structures file)")
-    p.add_argument("--processes", type=int, default=1, help="local worker processes")
+    p.add_argument("--processes", type=int, default=None, help="local worker processes")
     p.add_argument("--mpi", action="store_true", help="run under mpirun: rank 0 writes, other ranks label")
     p.add_argument("--timeout-s", type=float, default=None, help="per-frame time limit")
     p.add_argument("--retry-failed", action="store_true", help="retry structures that failed before")
@@ -50,22 +56,22 @@ def run(args) -> int:
     from ..labelers.factory import make_labeler
     from ..labelers.runner import label_structures, label_structures_mpi
 
-    validate_options(LabelOptions, args)
-    potential = potential_spec(args)
+    args.potential = potential_spec(args)
+    spec = validate_options(_label_flags(), args)
     try:
         structures = read(args.structures, index=":")
     except Exception as exc:
         raise InputError(f"{args.structures}: ASE could not read it ({type(exc).__name__}: {exc})") from None
     symbols = sorted({s for a in structures for s in a.get_chemical_symbols()})
-    labeler = make_labeler(args.labeler, symbols, te_K=args.te_K, xc=args.xc, ecut_eV=args.ecut_eV, kpts=args.kpts,
-                           potential=potential)
+    labeler = make_labeler(spec.kind, symbols, te_K=spec.te_K, xc=spec.xc, ecut_eV=spec.ecut_eV, kpts=spec.kpts,
+                           potential=spec.potential)
     groups = [args.group or args.structures] * len(structures)
     if args.mpi:
-        report = label_structures_mpi(structures, labeler, args.output, groups=groups, timeout_s=args.timeout_s,
+        report = label_structures_mpi(structures, labeler, args.output, groups=groups, timeout_s=spec.timeout_s,
                                       retry_failed=args.retry_failed)
     else:
-        report = label_structures(structures, labeler, args.output, groups=groups, processes=args.processes,
-                                  timeout_s=args.timeout_s, retry_failed=args.retry_failed)
+        report = label_structures(structures, labeler, args.output, groups=groups, processes=spec.processes,
+                                  timeout_s=spec.timeout_s, retry_failed=args.retry_failed)
     if report is not None:
         print(f"{args.output}: {report.line()}")
         if report.failed:
@@ -74,23 +80,16 @@ def run(args) -> int:
 
 
 def potential_spec(args):
-    """The :class:`~ptmlp.potential.PotentialSpec` of ``--labeler lammps|ase`` (None for GPAW)."""
+    """The :class:`~ptmlp.potential.PotentialSpec` of ``--pair-style``/``--pair-coeff`` or
+    ``--calculator`` (None when neither is given; which ``--labeler`` takes which is the rule of
+    :class:`~ptmlp.al.config.LabelerSpec`)."""
     from ..config import validate_config
     from ..potential import PotentialSpec
 
-    given = [flag for flag, value in (("--pair-style", args.pair_style), ("--pair-coeff", args.pair_coeff),
-                                      ("--calculator", args.calculator)) if value]
-    wanted = {"gpaw": [], "lammps": ["--pair-style", "--pair-coeff"], "ase": ["--calculator"]}[args.labeler]
-    stray = [flag for flag in given if flag not in wanted]
-    if stray:
-        raise InputError(f"{' and '.join(stray)} do(es) not apply to --labeler {args.labeler}")
-    missing = [flag for flag in wanted if flag not in given]
-    if missing:
-        raise InputError(f"--labeler {args.labeler} needs {' and '.join(missing)}")
-    if args.labeler == "lammps":
-        data = {"pair_style": args.pair_style, "pair_coeff": list(args.pair_coeff)}
-    elif args.labeler == "ase":
-        data = {"ase_calculator": args.calculator}
-    else:
+    data = {key: value for key, value in (("pair_style", args.pair_style), ("ase_calculator", args.calculator))
+            if value is not None}
+    if args.pair_coeff:
+        data["pair_coeff"] = list(args.pair_coeff)
+    if not data:
         return None
-    return validate_config(PotentialSpec, data, source=f"ptmlp label --labeler {args.labeler}")
+    return validate_config(PotentialSpec, data, source=f"ptmlp label --labeler {args.kind}")

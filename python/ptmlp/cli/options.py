@@ -11,9 +11,11 @@ M = TypeVar("M", bound=BaseModel)
 
 
 def validate_options(model: type[M], args) -> M:
-    """``model`` built from the argparse namespace ``args`` (attribute = field name); one-line
-    :class:`~ptmlp.config.ConfigError` naming the option on a bad value."""
+    """``model`` built from the argparse namespace ``args`` (attribute = field name; None = not
+    given, the model's default); one-line :class:`~ptmlp.config.ConfigError` naming the option on
+    a bad value."""
     from ..config import validate_config
 
-    data = {(info.alias or name): getattr(args, name) for name, info in model.model_fields.items()}
+    data = {(info.alias or name): getattr(args, name) for name, info in model.model_fields.items()
+            if getattr(args, name) is not None}
     return validate_config(model, data, source="command line")

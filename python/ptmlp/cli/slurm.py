@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .common import add_check_argument, require_config
+
 
 def add_parser(sub) -> None:
     p = sub.add_parser("slurm", help="render, submit and track SLURM jobs from the slurm/ templates")
@@ -53,6 +55,7 @@ def _config_arguments(parser) -> None:
     parser.add_argument("--example", nargs="?", const="lammps_mpi", default=None, metavar="TEMPLATE",
                         help=f"print a complete commented job file of TEMPLATE ({_TEMPLATES}; default "
                              "lammps_mpi) and exit")
+    add_check_argument(parser)
 
 
 def _example(args) -> bool:
@@ -68,7 +71,6 @@ def _example(args) -> bool:
 
 
 def run_render(args) -> int:
-    from ..cli.common import require_config
     from ..hpc.submit import render_file
 
     if _example(args):
@@ -81,7 +83,6 @@ def run_render(args) -> int:
 
 
 def run_submit(args) -> int:
-    from ..cli.common import require_config
     from ..hpc.submit import submit_file
 
     if _example(args):
@@ -107,9 +108,8 @@ def _state_path(arg: str) -> Path:
 
 
 def run_status(args) -> int:
-    import json
-
     from ..errors import InputError
+    from ..jsonfile import dumps
     from ..hpc.workflow_state import WorkflowState
 
     path = _state_path(args.state)
@@ -125,7 +125,7 @@ def run_status(args) -> int:
         state.wait(poll_s=args.poll_s, timeout_s=args.timeout_s)
     else:
         state.refresh()
-    print(json.dumps(state.jobs, indent=1) if args.json else state.table())
+    print(dumps(state.jobs, indent=1) if args.json else state.table())
     failed = state.failed()
     for name, keys in failed.items():
         print(f"failed: {name} elements {','.join(keys)}")

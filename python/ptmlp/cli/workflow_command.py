@@ -8,7 +8,6 @@ import argparse
 import importlib
 from pathlib import Path
 
-from ..errors import InputError
 from .common import add_config_argument, example_requested, require_config
 
 
@@ -21,8 +20,8 @@ def add_workflow_command(sub, name: str, *, help: str, description: str, model: 
     p = sub.add_parser(name, help=help, description=description,
                        epilog=f"`ptmlp {name} --example` prints every key of the config with its default, unit "
                               "and meaning", formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_config_argument(p, lambda: example_yaml(_load(model), f"ptmlp {name} config"), f"{name} YAML config")
-    p.add_argument("--config", dest="config_alias", metavar="CONFIG", help=argparse.SUPPRESS)
+    add_config_argument(p, lambda: example_yaml(_load(model), f"ptmlp {name} config"), f"{name} YAML config",
+                        alias=True)
     p.add_argument("--outdir", default=None, help=f"output folder (default: outdir in the config, else "
                                                   f"{default_outdir} next to the config file)")
     p.set_defaults(run=lambda args: _run(args, name, model, run))
@@ -38,10 +37,7 @@ def _run(args, name: str, model: str, run: str) -> int:
 
     if example_requested(args):
         return 0
-    if args.config_alias is not None:
-        if args.config is not None and args.config != args.config_alias:
-            raise InputError(f"two config files given ({args.config} and --config {args.config_alias}); give one")
-        args.config = args.config_alias
-    cfg = load_config(_load(model), require_config(args, name))
-    _load(run)(cfg, None if args.outdir is None else Path(args.outdir))
+    outdir = None if args.outdir is None else str(Path(args.outdir).resolve())  # relative to the current folder
+    cfg = load_config(_load(model), require_config(args, name), overrides={"outdir": outdir})
+    _load(run)(cfg, None)
     return 0

@@ -21,7 +21,7 @@ _check_only = {"on": False}
 class ConfigChecked(Exception):
     """Raised by :func:`load_config` in check mode once the config file has validated."""
 
-    def __init__(self, path: Path, model: type[BaseModel]):
+    def __init__(self, path: Path | str, model: type[BaseModel]):
         super().__init__(f"{path}: valid {model.__name__} config")
 
 
@@ -46,31 +46,54 @@ def validate_config(model: type[M], data: Any, *, source: str = "config",
         raise ConfigError(format_validation_error(exc, model, source)) from None
 
 
-def load_config(model: type[M], path: str | Path, *, overrides: Optional[dict[str, Any]] = None,
-                context: Optional[dict] = None) -> M:
+def load_config(model: type[M], path: Optional[str | Path], *, overrides: Optional[dict[str, Any]] = None,
+                extend: Optional[dict[str, list]] = None, context: Optional[dict] = None) -> M:
     """Read YAML ``path`` and validate it; relative paths inside are relative to its folder.
 
     ``overrides`` (command-line flags) replace keys of the file before validation: dotted keys
-    (``{"training.epochs": 5}``); ``None`` values mean "not given". An error names the flag's key
-    and the flag it came from (``--key-name value``)."""
-    path = Path(path)
-    data = read_yaml(path)
-    source = str(path)
+    (``{"training.epochs": 5}``); ``None`` values mean "not given". ``extend`` (command-line lists)
+    are appended to the file's lists; empty ones mean "not given". An error about a key that came
+    from a flag names that flag (``--key-name value``); errors about the file's own keys do not. ``path`` None: a command whose config file is
+    optional; the flags alone are validated (relative paths: the current folder)."""
+    data = read_yaml(Path(path)) if path is not None else {}
+    data = {} if data is None else data  # an empty file
+    source = str(path) if path is not None else "command line"
     given = {k: v for k, v in (overrides or {}).items() if v is not None}
-    if given:
+    added = {k: list(v) for k, v in (extend or {}).items() if v}
+    if given or added:
         if not isinstance(data, dict):
-            raise ConfigError(f"{path}: expected a mapping of keys (key: value), got {type(data).__name__}")
-        for key, value in given.items():
+            raise ConfigError(f"{source}: expected a mapping of keys (key: value), got {type(data).__name__}")
+        for key, value in [*given.items(), *added.items()]:
             section = data
             *parents, last = key.split(".")
             for part in parents:
                 section = section.setdefault(part, {})
                 if not isinstance(section, dict):
-                    raise ConfigError(f"{path}: {part} must be a mapping to take {key} from the command line")
+                    raise ConfigError(f"{source}: {part} must be a mapping to take {key} from the command line")
+            if key in added:
+                before = section.get(last)
+                if before is not None and not isinstance(before, list):
+                    raise ConfigError(f"{source}: {key} must be a list to take more items from the command line")
+                value = list(before or []) + value
             section[last] = value
-        flags = ", ".join(f"--{k.rsplit('.', 1)[-1].replace('_', '-')} {v}" for k, v in given.items())
-        source = f"{path} (with {flags})"
-    cfg = validate_config(model, data, source=source, base_dir=path.resolve().parent, context=context)
+    base_dir = Path(path).resolve().parent if path is not None else Path.cwd()
+    try:
+        cfg = validate_config(model, data, source=source, base_dir=base_dir, context=context)
+    except ConfigError as exc:
+        # a key that came from a flag: the message names the flag as typed (without a file every
+        # key came from a flag, and the source already says "command line")
+        message = str(exc)
+        about = message[len(source) + 2:] if message.startswith(f"{source}: ") else ""
+        flagged = [(k, v) for k, v in [*given.items(), *added.items()] if path is not None and about.startswith(k)]
+        if not flagged:
+            raise
+        flags = ", ".join(f"--{k.rsplit('.', 1)[-1].replace('_', '-')} {_flag_value(v)}" for k, v in flagged)
+        raise ConfigError(f"{source} (with {flags}): {about}") from None
     if _check_only["on"]:
-        raise ConfigChecked(path, model)
+        raise ConfigChecked(Path(path) if path is not None else "command line", model)
     return cfg
+
+
+def _flag_value(value: Any) -> str:
+    """A flag's value as typed: list items separated by spaces."""
+    return " ".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 import os
-import shutil
 from collections import defaultdict
 from typing import Sequence
 
@@ -90,10 +89,8 @@ def export_frames(frames: Sequence[Frame], path: str | os.PathLike, fmt: str) ->
         return f"{len(frames)} frames -> {path} (extxyz)"
     if os.path.exists(path):
         raise InputError(f"{path} already exists; deepmd/npy is written into a new folder")
-    tmp = f"{path}.{os.getpid()}.tmp"  # the folder appears complete or not at all
-    try:
-        n_systems = _write_deepmd_npy(frames, tmp)
-        os.rename(tmp, path)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    from ..atomic import atomic_path
+
+    with atomic_path(path) as tmp:  # the folder appears complete or not at all
+        n_systems = _write_deepmd_npy(frames, str(tmp))
     return f"{len(frames)} frames -> {path} (deepmd/npy, {n_systems} system(s))"

@@ -27,7 +27,7 @@ from typing import Callable, Iterator, Optional
 
 import h5py
 
-from ..atomic import atomic_temp_path
+from ..atomic import atomic_path, atomic_temp_path
 from ..errors import InputError
 
 #: what HDF5 says of a file whose superblock still carries a writer's status flags
@@ -105,19 +105,6 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
-@contextmanager
-def _replacing(path: str, tmp: Path) -> Iterator[None]:
-    """Run the block that writes ``tmp``; then flush it to disk and rename it over ``path``.
-    On any exception (or interrupt) ``tmp`` is removed and ``path`` is left as it was."""
-    try:
-        yield
-        _fsync(tmp)
-        os.replace(tmp, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-
-
 def _link_new(tmp: Path, path: str) -> None:
     """Give ``tmp`` the name ``path`` unless a file of that name appeared meanwhile."""
     try:
@@ -167,8 +154,7 @@ def append_transaction(path: str, what: str, error: type[Exception],
     writer of an older ptmlp), which HDF5 refuses to open for writing."""
     with writer_lock(path, error(f"{what} {path} is being written by another process")):
         remove_stale_copies(path)
-        tmp = atomic_temp_path(path)
-        with _replacing(path, tmp):
+        with atomic_path(path) as tmp:
             try:
                 shutil.copyfile(path, tmp)
                 shutil.copymode(path, tmp)

@@ -29,7 +29,7 @@ from ..units import BAR_TO_GPA
 from .config import MDSteps
 from .result import ElasticResult, density_g_per_cm3
 from ..uncertainty import combine_runs, series_error
-from .symmetry import analyse_symmetry, resolve_request, rotate_errors, symmetrize
+from .symmetry import analyse_symmetry, impose_symmetry, resolve_request, rotate_errors
 from .voigt import rotate_voigt
 
 STATES = ("ref",) + tuple(f"{j}{s}" for j in range(1, 7) for s in ("m", "p"))
@@ -147,10 +147,7 @@ def elastic_md(atoms, potential: PotentialSpec, workdir, *, temperature_K: float
         err_kind = "block averages of one run (excludes the scatter of the NPT reference volume)"
         warnings.warn("one seed: the errors are block averages and miss the scatter of the NPT reference "
                       "volume (measured ~1-3 GPa for 128 Fe atoms at 300 K); use >= 2 seeds", stacklevel=2)
-    if system == "none":
-        c_sym, e_sym = 0.5 * (c + c.T), 0.5 * np.sqrt(c_err ** 2 + c_err.T ** 2)
-    else:
-        c_sym, e_sym = symmetrize(c, c_err, info.rotations_cartesian)
+    c_sym, e_sym = impose_symmetry(c, c_err, info, system)
     vol = np.mean([abs(np.linalg.det(r["cell_A"])) for r in runs])
     scaled = big.copy()
     scaled.set_cell(big.cell.array * (vol / big.get_volume()) ** (1 / 3), scale_atoms=True)

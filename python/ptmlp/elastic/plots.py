@@ -4,21 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..figures import pyplot, save_figure
 from .prem import prem_pressure_GPa, prem_table
 
-
-def _mpl():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
 
 
 def plot_cij(path, summaries: list[dict], x_key: str, x_label: str, title: str = "") -> None:
     """Independent constants (with error bars) vs ``x_key`` (``pressure_GPa`` or ``temperature_K``)."""
-    plt = _mpl()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(6, 4.5))
     names = list(summaries[0]["independent_constants_GPa"])
     x = np.array([s[x_key] for s in summaries])
@@ -34,13 +27,12 @@ def plot_cij(path, summaries: list[dict], x_key: str, x_label: str, title: str =
     if title:
         ax.set_title(title, fontsize=10)
     fig.tight_layout()
-    fig.savefig(path, dpi=130)
-    plt.close(fig)
+    save_figure(fig, path, dpi=130)
 
 
 def plot_velocities_prem(path, summaries: list[dict], title: str = "") -> None:
     """Model V_P, V_S, density vs pressure (error bars) over the PREM profile (0-364 GPa)."""
-    plt = _mpl()
+    plt = pyplot()
     rows = prem_table(np.arange(0.0, 6371.0 + 1e-9, 5.0))
     p_prem = np.array([r["pressure_GPa"] for r in rows])
     fig, (ax, axr) = plt.subplots(1, 2, figsize=(10, 4.5))
@@ -69,5 +61,4 @@ def plot_velocities_prem(path, summaries: list[dict], title: str = "") -> None:
     if title:
         fig.suptitle(title, fontsize=10)
     fig.tight_layout()
-    fig.savefig(path, dpi=130)
-    plt.close(fig)
+    save_figure(fig, path, dpi=130)

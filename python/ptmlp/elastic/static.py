@@ -19,7 +19,7 @@ from ase import units
 from ..errors import InputError
 from ..relax import check_periodic, check_pressure, relax_to_pressure
 from .result import ElasticResult, density_g_per_cm3
-from .symmetry import analyse_symmetry, resolve_request, symmetrize
+from .symmetry import analyse_symmetry, impose_symmetry, resolve_request
 from .voigt import strain_matrix
 
 
@@ -94,10 +94,7 @@ def elastic_static(atoms, calc, *, pressure_GPa: Optional[float] = 0.0, symmetry
     info = analyse_symmetry(relaxed, symprec_A)
     c, c_err, s0 = stiffness_from_strains(relaxed, calc, strain=strain, n_amplitudes=n_amplitudes,
                                           relax_ions=relax_ions, fmax_eV_per_A=fmax_eV_per_A)
-    if system == "none":
-        c_sym, e_sym = 0.5 * (c + c.T), 0.5 * np.sqrt(c_err ** 2 + c_err.T ** 2)
-    else:
-        c_sym, e_sym = symmetrize(c, c_err, info.rotations_cartesian)
+    c_sym, e_sym = impose_symmetry(c, c_err, info, system)
     p = float(-s0[:3].mean())
     return ElasticResult(C_GPa=c, C_err_GPa=c_err, C_sym_GPa=c_sym, C_sym_err_GPa=e_sym, symmetry=info,
                          imposed_system=system, density_g_per_cm3=density_g_per_cm3(relaxed), pressure_GPa=p,

@@ -17,7 +17,7 @@ from ..symmetry import CRYSTAL_SYSTEMS, SymmetryInfo, analyse_symmetry
 from .voigt import bond_matrix, rotate_voigt
 
 __all__ = ["SYMMETRY_REQUESTS", "SymmetryInfo", "analyse_symmetry", "independent_constants", "independent_names",
-           "resolve_request", "rotate_errors", "symmetrize", "to_standard_frame"]
+           "resolve_request", "rotate_errors", "symmetrize", "impose_symmetry", "to_standard_frame"]
 
 #: accepted values of a symmetry request: a crystal system, ``auto`` (detect), or ``none`` (no projection)
 SYMMETRY_REQUESTS = ("auto", "none") + CRYSTAL_SYSTEMS
@@ -82,6 +82,15 @@ def symmetrize(c: np.ndarray, c_err: np.ndarray | None, rotations: list) -> tupl
     if c_err is not None:
         err = np.sqrt(np.einsum("abcd,cd->ab", w ** 2, np.asarray(c_err, float) ** 2))
     return out, err
+
+
+def impose_symmetry(c: np.ndarray, c_err: np.ndarray, info: SymmetryInfo,
+                    system: str) -> tuple[np.ndarray, np.ndarray]:
+    """C and its errors with the symmetry imposed (``system`` from :func:`resolve_request`): the
+    point-group average of :func:`symmetrize`, or for ``none`` only C_ij = C_ji."""
+    if system == "none":
+        return 0.5 * (c + c.T), 0.5 * np.sqrt(c_err ** 2 + c_err.T ** 2)
+    return symmetrize(c, c_err, info.rotations_cartesian)
 
 
 def to_standard_frame(c: np.ndarray, info: SymmetryInfo) -> np.ndarray:

@@ -138,7 +138,7 @@ class PredictConfig(StrictModel):
     grid: Optional[Kpts] = field(None, "explicit grid [n1, n2, n3] instead of grid_spacing_A")
     references: list[InputFile] = field(default_factory=list, description="reference cube/ELFCAR files, one "
                                         "per trajectory snapshot")
-    type_map: Optional[list[str]] = field(None, "LAMMPS dump: element of type 1, 2, ...", min_length=1)
+    type_names: Optional[list[str]] = field(None, "LAMMPS dump: element of type 1, 2, ...", min_length=1)
     groups: list[str] = field(default_factory=list, description="ELF dataset inputs: only these groups "
                               "(fnmatch patterns)")
     every: int = field(1, "use every N-th snapshot", ge=1)

@@ -8,14 +8,14 @@ pair_style ptmlp, ``ptmlp info``) refuse an ELF file instead of running it as a 
 from __future__ import annotations
 
 import datetime as _dt
-import json
 import os
 from pathlib import Path
 from typing import Any, Optional
 
 import torch
 
-from ..errors import ModelFileError
+from ..errors import InputError, ModelFileError
+from ..jsonfile import loads
 from ..export import load_scripted, save_scripted
 from ..metadata import METADATA_FILE
 from .model import ElfModel
@@ -83,8 +83,8 @@ def load_elf_model(path: str | os.PathLike) -> tuple[torch.jit.ScriptModule, dic
     if not text.strip():
         raise ModelFileError(f"model file {path}: has no {METADATA_FILE}")
     try:
-        meta = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ModelFileError(f"model file {path}: {METADATA_FILE} is not valid JSON ({exc.msg})") from None
+        meta = loads(text, f"model file {path}: {METADATA_FILE}")
+    except InputError as exc:
+        raise ModelFileError(str(exc)) from None
     validate_elf_metadata(meta, path)
     return module, meta

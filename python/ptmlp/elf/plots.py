@@ -6,19 +6,13 @@ from typing import Optional, Sequence
 
 import numpy as np
 
+from ..figures import pyplot, save_figure
 
-def _plt():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
 
 
 def parity_plot(pred: np.ndarray, ref: np.ndarray, path: str, title: str, metrics: Optional[dict] = None) -> str:
     """2-D histogram of predicted vs reference ELF (log colour scale) with the y = x line."""
-    plt = _plt()
+    plt = pyplot()
     from matplotlib.colors import LogNorm
 
     fig, ax = plt.subplots(figsize=(4.6, 4.2))
@@ -33,15 +27,14 @@ def parity_plot(pred: np.ndarray, ref: np.ndarray, path: str, title: str, metric
                 bbox=dict(facecolor="k", alpha=0.4, lw=0))
     ax.set_title(title, fontsize=9)
     fig.tight_layout()
-    fig.savefig(path, dpi=130)
-    plt.close(fig)
+    save_figure(fig, path, dpi=130)
     return path
 
 
 def slice_plot(pred: np.ndarray, ref: Optional[np.ndarray], path: str, title: str, axis: int = 2,
                index: Optional[int] = None) -> str:
     """A lattice-plane slice of predicted ELF (and reference and difference when given), grid coordinates."""
-    plt = _plt()
+    plt = pyplot()
     index = pred.shape[axis] // 2 if index is None else index
     panels = [("predicted", np.take(pred, index, axis=axis), "magma", (0, 1))]
     if ref is not None:
@@ -58,15 +51,14 @@ def slice_plot(pred: np.ndarray, ref: Optional[np.ndarray], path: str, title: st
         fig.colorbar(im, ax=ax, fraction=0.046)
     fig.suptitle(f"{title} (slice {index} along axis {axis})", fontsize=9)
     fig.tight_layout()
-    fig.savefig(path, dpi=130)
-    plt.close(fig)
+    save_figure(fig, path, dpi=130)
     return path
 
 
 def phi_plot(x: Sequence[float], phi_pred: Sequence[float], phi_err: Sequence[float], path: str, xlabel: str,
              phi_ref: Optional[Sequence[float]] = None) -> str:
     """Networking value phi (left axis) and T_c = 750 phi - 85 K (right axis) per snapshot."""
-    plt = _plt()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(5.5, 3.4))
     ax.errorbar(x, phi_pred, yerr=phi_err, fmt="o-", ms=3, label="predicted", color="C0")
     if phi_ref is not None:
@@ -79,13 +71,12 @@ def phi_plot(x: Sequence[float], phi_pred: Sequence[float], phi_err: Sequence[fl
     ax2.set_ylabel(r"$T_c \approx 750\varphi - 85$ (K)")
     ax.legend(fontsize=8, loc="best")
     fig.tight_layout()
-    fig.savefig(path, dpi=130)
-    plt.close(fig)
+    save_figure(fig, path, dpi=130)
     return path
 
 
 def phi_parity_plot(phi_ref: Sequence[float], phi_pred: Sequence[float], path: str, title: str) -> str:
-    plt = _plt()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(3.8, 3.6))
     ax.plot(phi_ref, phi_pred, "o", ms=4)
     lo = min(min(phi_ref), min(phi_pred)) - 0.02
@@ -95,15 +86,14 @@ def phi_parity_plot(phi_ref: Sequence[float], phi_pred: Sequence[float], path: s
     ax.set_ylabel(r"$\varphi$ from predicted ELF")
     ax.set_title(title, fontsize=9)
     fig.tight_layout()
-    fig.savefig(path, dpi=130)
-    plt.close(fig)
+    save_figure(fig, path, dpi=130)
     return path
 
 
 def spectrum_plot(k: np.ndarray, power: np.ndarray, path: str, title: str, k_bond: Optional[float] = None,
                   k_cut: Optional[float] = None) -> str:
     """Shell-averaged power of the logit residual vs |k|."""
-    plt = _plt()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(4.8, 3.4))
     ax.semilogy(k, power, "o-", ms=3)
     if k_bond:
@@ -116,6 +106,5 @@ def spectrum_plot(k: np.ndarray, power: np.ndarray, path: str, title: str, k_bon
     ax.set_ylabel("residual power (logit$^2$)")
     ax.set_title(title, fontsize=9)
     fig.tight_layout()
-    fig.savefig(path, dpi=130)
-    plt.close(fig)
+    save_figure(fig, path, dpi=130)
     return path

@@ -59,15 +59,15 @@ def _read_trajectory(path: str, opts: PredictConfig) -> list[tuple[ElfGrid, bool
     kwargs = {}
     if "dump" in Path(path).name or path.endswith((".lammpstrj", ".dump")):
         kwargs = {"format": "lammps-dump-text"}
-        if opts.type_map:
-            kwargs["specorder"] = list(opts.type_map)
+        if opts.type_names:
+            kwargs["specorder"] = list(opts.type_names)
     try:
         frames = read(path, index=":", **kwargs)
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except Exception as exc:
         raise InputError(f"{path}: ASE could not read it ({type(exc).__name__}: {exc}); for a LAMMPS dump "
-                         "name it *.dump or *.lammpstrj and give --type-map") from None
+                         "name it *.dump or *.lammpstrj and give --type-names") from None
     refs = list(opts.references)
     if refs and len(refs) != len(frames):
         raise InputError(f"{len(refs)} reference files for {len(frames)} snapshots of {path}; give one per snapshot")

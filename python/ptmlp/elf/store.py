@@ -15,7 +15,6 @@ snapshot readable. Layout:
 
 from __future__ import annotations
 
-import json
 import os
 from contextlib import contextmanager
 from typing import Iterable, Optional, Sequence
@@ -24,9 +23,10 @@ import h5py
 import numpy as np
 from ase import Atoms
 
-from ..atomic import atomic_temp_path
+from ..atomic import atomic_path
 from ..data.store import open_swmr_writer, swmr_reader, writer_lock
 from ..errors import InputError, PtmlpError
+from ..jsonfile import dumps, loads
 from .grid import ElfGrid
 
 FORMAT = "ptmlp-elf-dataset"
@@ -50,8 +50,8 @@ def _create_layout(f: h5py.File, elf_dtype: str) -> None:
     f.attrs["format_version"] = FORMAT_VERSION
     f.attrs["elf_dtype"] = elf_dtype
     f.attrs["grid_convention"] = "elf[i,j,k] at r = (i/n1) a1 + (j/n2) a2 + (k/n3) a3, C order"
-    f.attrs["units"] = json.dumps({"length": "angstrom", "elf": "dimensionless", "temperature": "K",
-                                   "pressure": "GPa"})
+    f.attrs["units"] = dumps({"length": "angstrom", "elf": "dimensionless", "temperature": "K", "pressure": "GPa"},
+                             indent=None)
     for group, chunk in ((FRAME_FIELDS, 64), (ATOM_FIELDS, 1024), (STRING_FIELDS, 64), (BYTE_FIELDS, 4096)):
         for name, (shape, dtype) in group.items():
             f.create_dataset(name, shape=(0, *shape), maxshape=(None, *shape), chunks=(chunk, *shape), dtype=dtype)
@@ -95,10 +95,8 @@ class ElfDataset:
             if not exist_ok:
                 raise InputError(f"ELF dataset {path} already exists; append to it or choose another name")
             return cls(path)
-        tmp = atomic_temp_path(path)
-        with h5py.File(tmp, "w", libver="latest") as f:
+        with atomic_path(path) as tmp, h5py.File(tmp, "w", libver="latest") as f:  # SWMR needs the latest format
             _create_layout(f, elf_dtype)
-        os.replace(tmp, path)
         return cls(path)
 
     def _reader(self):
@@ -138,7 +136,7 @@ class ElfDataset:
                 elf = f["elf"][g0:g0 + sizes[i]].astype(np.float32).reshape(tuple(frames["grid_shape"][i]))
                 prov = int(frames["provenance_id"][i])
                 out.append(ElfGrid(atoms, elf, strings[frames["group_id"][i]], float(frames["temperature_K"][i]),
-                                   float(frames["pressure_GPa"][i]), json.loads(strings[prov]) if prov >= 0 else {}))
+                                   float(frames["pressure_GPa"][i]), loads(strings[prov], f"{self.path}: provenance") if prov >= 0 else {}))
         return out
 
     @contextmanager
@@ -182,7 +180,7 @@ class ElfDataset:
                 "temperature_K": np.array([g.temperature_K for g in grids]),
                 "pressure_GPa": np.array([g.pressure_GPa for g in grids]),
                 "group_id": np.array([sid(g.group) for g in grids], dtype=np.int32),
-                "provenance_id": np.array([sid(json.dumps(g.provenance, sort_keys=True)) for g in grids],
+                "provenance_id": np.array([sid(dumps(g.provenance, indent=None, sort_keys=True)) for g in grids],
                                           dtype=np.int32),
                 "numbers": np.concatenate([g.atoms.numbers for g in grids]).astype(np.uint8),
                 "positions_A": np.concatenate([g.atoms.positions for g in grids]),

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import fnmatch
 import time
-from pathlib import Path
 from typing import Callable
 
 import numpy as np
 import torch
 
+from ..atomic import file_sha256
 from ..errors import InputError
 from ..jsonfile import write_json
 from .config import TrainConfig
@@ -146,7 +146,7 @@ def train(cfg: TrainConfig, log: Callable[[str], None] = print) -> dict:
         from .plots import parity_plot
         parity_plot(np.concatenate([p.ravel() for p in preds]), np.concatenate([g.elf.ravel() for g in val_grids]),
                     str(cfg.output) + ".parity.png", f"held-out snapshots ({len(val_grids)})", m)
-    training_meta = {"dataset": str(cfg.dataset), "dataset_sha256": _sha256(cfg.dataset),
+    training_meta = {"dataset": str(cfg.dataset), "dataset_sha256": file_sha256(cfg.dataset),
                      "train_groups": summary["train_groups"], "validation_groups": summary["validation_groups"],
                      "n_train_points": int(len(x)), "seed": cfg.seed,
                      "recipe": {k: getattr(cfg, k) for k in ("epochs", "batch_size", "lr", "weight_decay",
@@ -157,13 +157,3 @@ def train(cfg: TrainConfig, log: Callable[[str], None] = print) -> dict:
     write_json(str(cfg.output) + ".train.json", summary)
     log(f"wrote {cfg.output} and {cfg.output}.train.json")
     return summary
-
-
-def _sha256(path) -> str:
-    import hashlib
-
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()

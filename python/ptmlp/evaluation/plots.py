@@ -7,20 +7,11 @@ from typing import Sequence
 
 import numpy as np
 
-from ..atomic import atomic_open
-
-
-def _save_png(fig, path: str) -> None:
-    with atomic_open(path, "wb") as fh:
-        fig.savefig(fh, format="png", dpi=110)
+from ..figures import pyplot, save_figure
 
 
 def parity_plots(preds: Sequence[dict], out_dir: str | os.PathLike, title: str = "") -> list[str]:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     os.makedirs(out_dir, exist_ok=True)
     e_ref = np.array([r["e_ref"] for r in preds])
     e_pred = np.array([r["e_pred"] for r in preds])
@@ -43,8 +34,7 @@ def parity_plots(preds: Sequence[dict], out_dir: str | os.PathLike, title: str =
         fig.suptitle(title)
     fig.tight_layout()
     parity = os.path.join(out_dir, "parity.png")
-    _save_png(fig, parity)
-    plt.close(fig)
+    save_figure(fig, parity, dpi=110)
 
     fig, ax = plt.subplots(figsize=(5.5, 4))
     err = np.abs(f_pred - f_ref) * 1e3
@@ -55,6 +45,5 @@ def parity_plots(preds: Sequence[dict], out_dir: str | os.PathLike, title: str =
     ax.set_title(f"median {np.median(err):.1f}, 99th pct {np.percentile(err, 99):.1f} meV/Å")
     fig.tight_layout()
     hist = os.path.join(out_dir, "force_error_hist.png")
-    _save_png(fig, hist)
-    plt.close(fig)
+    save_figure(fig, hist, dpi=110)
     return [parity, hist]

@@ -129,10 +129,11 @@ class FanoutResult:
     group: int
 
 
-def load_fanout_file(path: str | os.PathLike) -> FanoutPlan:
-    """Read and validate a fan-out job file (unknown keys refused, names unique); the summary
-    defaults to ``NAME.fanout.json`` beside it."""
-    plan = load_config(FanoutPlan, path)
+def load_fanout_file(path: str | os.PathLike, overrides: Optional[dict[str, Any]] = None) -> FanoutPlan:
+    """Read and validate a fan-out job file (unknown keys refused, names unique), with the
+    command-line ``overrides`` of :func:`~ptmlp.config.load_config`; the summary defaults to
+    ``NAME.fanout.json`` beside it."""
+    plan = load_config(FanoutPlan, path, overrides=overrides)
     if plan.summary is None:
         path = Path(path).resolve()
         plan.summary = str(path.with_name(path.stem + ".fanout.json"))

@@ -33,7 +33,7 @@ from typing import Annotated, Any, Literal, Optional, Union
 from pydantic import AfterValidator, Discriminator, Field, PrivateAttr, Tag, create_model, model_validator
 from pydantic.fields import FieldInfo
 
-from ..config import ConfigError, StrictModel, example_yaml, field, read_yaml, validate_config
+from ..config import ConfigError, StrictModel, example_yaml, field, load_config, read_yaml
 from ..config.types import OutputPath
 
 TEMPLATES = ("lammps_mpi", "lammps_multinode", "lammps_gpu", "lammps_array", "command")
@@ -447,19 +447,18 @@ def job_model(template: Any) -> type[StrictModel]:
 def load_job_file(path: str | Path) -> JobFile:
     """Read a one-job or workflow YAML file; every job validated, dependencies ordered."""
     path = Path(path)
-    data = read_yaml(path)
-    source, base = str(path), path.resolve().parent
+    data = read_yaml(path)  # which model: a workflow (jobs:) or one job of its template
+    source = str(path)
     if isinstance(data, dict) and "jobs" in data:
-        flow = validate_config(Workflow, data, source=source, base_dir=base)
-        jobs = ordered(flow.jobs)
+        jobs = ordered(load_config(Workflow, path).jobs)
         for job in jobs:
             job._source = f"{source}: job {job.name}"
         return JobFile(path.resolve(), jobs)
     if not isinstance(data, dict):
         raise ConfigError(f"{source}: expected a mapping with 'template' (one job) or 'jobs' (a workflow)")
-    job = validate_config(job_model(data.get("template")), data, source=source, base_dir=base)
-    if job.after:
+    if data.get("after"):
         raise ConfigError(f"{source}: after: names jobs of a workflow file (one with 'jobs:')")
+    job = load_config(job_model(data.get("template")), path)
     job._source = source
     return JobFile(path.resolve(), [job])
 

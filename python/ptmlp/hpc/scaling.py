@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import Optional, Sequence
 from ..errors import InputError
 from ..jsonfile import write_json
 from ..lammps_env import run_lammps
+from ..thermo import LoopTime, read_loop_times
 
 FE_INPUT = """
 units        metal
@@ -39,9 +39,6 @@ thermo       ${steps}
 run          ${steps}
 """
 
-_LOOP = re.compile(r"Loop time of ([0-9.eE+-]+) on (\d+) procs for (\d+) steps with (\d+) atoms")
-
-
 @dataclass
 class ScalingPoint:
     ranks: int
@@ -55,13 +52,12 @@ class ScalingPoint:
     efficiency_err: float
 
 
-def loop_time(log_text: str) -> tuple[float, int, int, int]:
-    """(seconds, procs, steps, atoms) of the last "Loop time" line of a LAMMPS log."""
-    found = _LOOP.findall(log_text)
+def loop_time(log: str | os.PathLike) -> LoopTime:
+    """The last "Loop time" line of a LAMMPS log (a path, or the log text)."""
+    found = read_loop_times(log)
     if not found:
         raise InputError("no 'Loop time' line in the LAMMPS output")
-    t, p, s, a = found[-1]
-    return float(t), int(p), int(s), int(a)
+    return found[-1]
 
 
 def strong_scaling(model: str | os.PathLike, ranks: Sequence[int] = (1, 2), cells: int = 13, steps: int = 20,
@@ -80,8 +76,9 @@ def strong_scaling(model: str | os.PathLike, ranks: Sequence[int] = (1, 2), cell
                 run_lammps("in.scaling", work, nprocs=n, variables={"n": cells, "steps": steps,
                                                                       "model": Path(model).resolve()},
                            log=f"log.{n}")
-                t, procs, s, n_atoms = loop_time((work / f"log.{n}").read_text())
-                times.setdefault(n, []).append(t)
+                run = loop_time(work / f"log.{n}")
+                n_atoms = run.atoms
+                times.setdefault(n, []).append(run.seconds)
     base = ranks[0]
     t1, t1_spread = min(times[base]), max(times[base]) - min(times[base])
     points = []

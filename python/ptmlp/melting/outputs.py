@@ -3,13 +3,12 @@ the HDF5 time series of every coexistence run (``melt_timeseries.h5``)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Iterator
 
 import numpy as np
 
-from ..atomic import atomic_temp_path
+from ..atomic import atomic_path
 from ..jsonfile import read_json
 from ..units import BAR_TO_GPA
 from .runner import RESULT_FILE
@@ -61,8 +60,7 @@ def write_timeseries(path: Path, results: list[dict], root: Path) -> None:
     box lengths, energies, and the z profiles (density_per_A3, solid_label at each profile frame)."""
     import h5py
 
-    tmp = atomic_temp_path(path)
-    with h5py.File(tmp, "w") as h5:
+    with atomic_path(path) as tmp, h5py.File(tmp, "w") as h5:
         h5.attrs["description"] = "ptmlp melt: coexistence time series (units in dataset names)"
         for res in results:
             if "T_melt_K" not in res:
@@ -89,4 +87,3 @@ def write_timeseries(path: Path, results: list[dict], root: Path) -> None:
                 prof = r.create_group("profile")
                 for key, value in run["profile"].items():
                     prof[key] = value
-    os.replace(tmp, path)

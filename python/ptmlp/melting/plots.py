@@ -19,22 +19,14 @@ from typing import Optional
 
 import numpy as np
 
+from ..figures import pyplot, save_figure
 from ..uncertainty import format_with_error
 from .outputs import coexistence_runs
 from .units import UnitView
 
 
-def _plt():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
 def _colours(temps):
-    plt = _plt()
+    plt = pyplot()
     t = np.asarray(sorted(set(temps)), float)
     cmap = plt.get_cmap("plasma")
     span = (t.max() - t.min()) or 1.0
@@ -67,7 +59,7 @@ def period_average(z_frac, values, width_frac: float) -> np.ndarray:
 def plot_pressure(result: dict, root: Path, out_dir: Path, discard_ps: float = 0.0,
                   units: Optional[UnitView] = None) -> list[Path]:
     """Solid fraction vs time, T and P vs time, and the z profiles of one pressure."""
-    plt = _plt()
+    plt = pyplot()
     u = units or UnitView()
     runs = list(coexistence_runs(result, root))
     if not runs:
@@ -108,7 +100,7 @@ def plot_pressure(result: dict, root: Path, out_dir: Path, discard_ps: float = 0
     ax.set_title(f"{title}\nsolid: accepted runs, dashed: rejected", fontsize=9)
     ax.legend(fontsize=7, ncol=2, loc="best")
     fig.tight_layout()
-    paths.append(_save(fig, out_dir / f"solid_fraction_{tag}.png"))
+    paths.append(save_figure(fig, out_dir / f"solid_fraction_{tag}.png", dpi=110))
 
     fig, (a1, a2) = plt.subplots(2, 1, figsize=(7.5, 6.5), sharex=True)
     for r in runs:
@@ -129,7 +121,7 @@ def plot_pressure(result: dict, root: Path, out_dir: Path, discard_ps: float = 0
     a2.legend(fontsize=7, loc="best")
     a1.set_title(f"{title}\nsolid: accepted runs, dashed: rejected", fontsize=9)
     fig.tight_layout()
-    paths.append(_save(fig, out_dir / f"thermo_{tag}.png"))
+    paths.append(save_figure(fig, out_dir / f"thermo_{tag}.png", dpi=110))
 
     chosen = [r for r in runs if r["accepted"]] or runs
     best = min(chosen, key=lambda r: abs(r["T_K"] - result["T_melt_K"]))
@@ -153,7 +145,7 @@ def plot_pressure(result: dict, root: Path, out_dir: Path, discard_ps: float = 0
         a1.set_title(f"profiles along z averaged over one lattice period of the solid, run {best['name']} "
                      f"({'accepted' if best['accepted'] else 'rejected'})", fontsize=8)
         fig.tight_layout()
-        paths.append(_save(fig, out_dir / f"profile_{tag}.png"))
+        paths.append(save_figure(fig, out_dir / f"profile_{tag}.png", dpi=110))
     return paths
 
 
@@ -171,7 +163,7 @@ def _period_frac(run: dict, t0: float, t1: float) -> float:
 def plot_curve(results: list[dict], fit, out_path: Path, reference: Optional[dict] = None,
                units: Optional[UnitView] = None) -> Path:
     """T_m(P) with error bars and, when given, the Simon-Glatzel fit and its band."""
-    plt = _plt()
+    plt = pyplot()
     u = units or UnitView()
     ok = [r for r in results if "T_melt_K" in r]
     p = np.array([r["pressure_GPa"] for r in ok])
@@ -193,7 +185,7 @@ def plot_curve(results: list[dict], fit, out_path: Path, reference: Optional[dic
     ax.set_ylabel(f"melting temperature {u.T_name}_m ({u.T_unit})")
     ax.legend(fontsize=8)
     fig.tight_layout()
-    return _save(fig, out_path)
+    return save_figure(fig, out_path, dpi=110)
 
 
 def _profile_windows_ps(run: dict, steps) -> list[tuple[float, float]]:
@@ -214,11 +206,3 @@ def _running_mean(t, y, window_ps: float):
     kernel = np.ones(n) / n
     pad = np.pad(y, (n // 2, n - 1 - n // 2), mode="edge")
     return np.convolve(pad, kernel, mode="valid")
-
-
-def _save(fig, path: Path) -> Path:
-    plt = _plt()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path

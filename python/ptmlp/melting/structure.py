@@ -9,7 +9,6 @@ times longer; ``inputs/melt.in`` melts its upper half, so the interface is norma
 from __future__ import annotations
 
 import math
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, Sequence
@@ -18,7 +17,7 @@ import numpy as np
 from ase import Atoms
 from ase.neighborlist import neighbor_list
 
-from ..atomic import atomic_temp_path
+from ..atomic import atomic_path
 from ..errors import InputError
 from ..lammps_data import to_lammps_orientation, write_lammps_data
 from .config import CellConfig
@@ -139,9 +138,8 @@ def write_cell(path: Path, atoms: Atoms, reps: Sequence[int], type_names: Sequen
     big = atoms.repeat(tuple(reps))
     big, _ = to_lammps_orientation(big)
     big.wrap()
-    tmp = atomic_temp_path(path)  # concurrent array tasks write the same file
-    write_lammps_data(tmp, big, type_names)
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:  # concurrent array tasks write the same file
+        write_lammps_data(tmp, big, type_names)
     return big
 
 

@@ -6,16 +6,9 @@ from typing import Optional
 
 import numpy as np
 
+from ..figures import pyplot, save_figure
 from .properties import BandStructure
 
-
-def _mpl():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
 
 
 def _draw_bands(ax, band: BandStructure, label: Optional[str] = None, **style):
@@ -39,7 +32,7 @@ def plot_bands_dos(path, band: BandStructure, dos: Optional[dict] = None, title:
                    band_ref: Optional[BandStructure] = None, dos_ref: Optional[dict] = None,
                    labels=("model", "reference")) -> None:
     """Band structure (left) and DOS (right); with ``band_ref`` both are overlaid (reference dashed)."""
-    plt = _mpl()
+    plt = pyplot()
     fig, axes = plt.subplots(1, 2, figsize=(9, 4.5), sharey=True, gridspec_kw={"width_ratios": [3, 1]})
     ax, axd = axes
     if band_ref is not None:
@@ -61,14 +54,13 @@ def plot_bands_dos(path, band: BandStructure, dos: Optional[dict] = None, title:
     if title:
         fig.suptitle(title, fontsize=10)
     fig.tight_layout()
-    fig.savefig(path, dpi=130)
-    plt.close(fig)
+    save_figure(fig, path, dpi=130)
 
 
 def plot_qha(path, qha: dict, title: str = "") -> None:
     """Four panels vs temperature: volume, thermal expansion, C_p (both routes), isothermal bulk modulus;
     shaded: the spread of the fit (``*_err_*``)."""
-    plt = _mpl()
+    plt = pyplot()
     fig, axs = plt.subplots(2, 2, figsize=(8, 6), sharex=True)
     t = np.asarray(qha["temperature_K"])
     panels = [("volume_A3_per_atom", "volume_err_A3_per_atom", "V (Å³/atom)"),
@@ -89,5 +81,4 @@ def plot_qha(path, qha: dict, title: str = "") -> None:
     if title:
         fig.suptitle(title, fontsize=10)
     fig.tight_layout()
-    fig.savefig(path, dpi=130)
-    plt.close(fig)
+    save_figure(fig, path, dpi=130)

@@ -6,17 +6,14 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import os
-import shutil
 import tarfile
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
 import numpy as np
 
-from ..atomic import atomic_open
+from ..atomic import atomic_open, atomic_path, file_sha256
 from ..errors import InputError
 from .config import DatasetSpec, GraphSettings
 from .graph import CrystalGraph, build_graph
@@ -70,19 +67,19 @@ def dataset_folder(spec: DatasetSpec) -> Path:
         return src
     if not tarfile.is_tarfile(src):
         raise InputError(f"dataset source {src}: neither a folder nor a .tar.gz archive")
-    digest = hashlib.sha256(src.read_bytes()).hexdigest()[:12]
+    digest = file_sha256(src)[:12]
     dest = Path(spec.cache_dir).expanduser() / "datasets" / f"{src.name.split('.')[0]}-{digest}"
     if not dest.is_dir():
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=".unpack-", dir=dest.parent))
-        try:
+        with atomic_path(dest) as tmp:
+            tmp.mkdir()
             with tarfile.open(src) as tar:
                 tar.extractall(tmp, filter="data")
-            inner = [p for p in tmp.iterdir()]
-            root = inner[0] if len(inner) == 1 and inner[0].is_dir() else tmp
-            os.replace(root, dest) if root != tmp else os.replace(tmp, dest)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
+            inner = list(tmp.iterdir())
+            if len(inner) == 1 and inner[0].is_dir():  # the archive holds one folder: its content is the dataset
+                top = inner[0].rename(tmp / ".archive-top")
+                for entry in top.iterdir():
+                    entry.rename(tmp / entry.name)
+                top.rmdir()
     return dest
 
 

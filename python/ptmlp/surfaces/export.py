@@ -38,6 +38,8 @@ def export_surface_model(model: SurfaceCGCNN, path: str | os.PathLike, targets: 
     meta = {"format_version": FORMAT_VERSION, "model_kind": MODEL_KIND, "targets": list(targets),
             "units": {t: TARGET_UNITS[t] for t in targets}, "length_unit": "angstrom",
             "graph": graph.to_dict(), "architecture": model_settings.to_dict(),
+            # the elements seen in training (not type_names: the embedding takes any Z, these are the
+            # ones it has learnt; predictions for others are refused)
             "elements": [chemical_symbols[z] for z in sorted(set(int(z) for z in elements))],
             "training": training}
     save_scripted(model, Path(path), meta)

@@ -8,33 +8,22 @@ from typing import Sequence
 
 import numpy as np
 
-from ..evaluation.plots import _save_png
+from ..figures import pyplot, save_figure
 
 LABELS = {"surface_energy_eV_per_A2": "surface energy (eV/Å²)", "work_function_eV": "work function (eV)"}
 
 
-def _plt():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
 
 def _finish(fig, path: str | os.PathLike) -> str:
     fig.tight_layout()
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    _save_png(fig, str(path))
-    _plt().close(fig)
-    return str(path)
+    return str(save_figure(fig, path, dpi=110))
 
 
 def parity(ref: np.ndarray, pred: np.ndarray, targets: Sequence[str], path, title: str = "") -> str:
     """One 2-D histogram (log counts) of predicted vs reference per target."""
     from matplotlib.colors import LogNorm
 
-    plt = _plt()
+    plt = pyplot()
     fig, axes = plt.subplots(1, len(targets), figsize=(4.8 * len(targets), 4.2), squeeze=False)
     for k, (ax, t) in enumerate(zip(axes[0], targets)):
         ok = np.isfinite(ref[:, k]) & np.isfinite(pred[:, k])
@@ -60,7 +49,7 @@ def parity(ref: np.ndarray, pred: np.ndarray, targets: Sequence[str], path, titl
 def learning_curves(histories: Sequence[Sequence[dict]], targets: Sequence[str], path, title: str = "") -> str:
     """Training and validation loss (standardised MSE) per target over epochs, one line per member;
     GradNorm task weights on a second panel."""
-    plt = _plt()
+    plt = pyplot()
     fig, axes = plt.subplots(1, 2, figsize=(10, 4))
     for m, hist in enumerate(histories):
         ep = [r["epoch"] for r in hist]
@@ -85,7 +74,7 @@ def learning_curves(histories: Sequence[Sequence[dict]], targets: Sequence[str],
 
 def variant_bars(table: dict[str, dict[str, dict]], targets: Sequence[str], path, title: str = "") -> str:
     """Test MAE and R^2 (mean +- std over seeds/folds) of each model variant."""
-    plt = _plt()
+    plt = pyplot()
     fig, axes = plt.subplots(2, len(targets), figsize=(5 * len(targets), 6.5), squeeze=False)
     names = list(table)
     for k, t in enumerate(targets):
@@ -111,7 +100,7 @@ def variant_bars(table: dict[str, dict[str, dict]], targets: Sequence[str], path
 def scan(x: Sequence[float], table: Sequence[dict[str, dict]], targets: Sequence[str], xlabel: str, path,
          title: str = "") -> str:
     """Test MAE (mean +- std) against a scanned hyper-parameter, one panel per target."""
-    plt = _plt()
+    plt = pyplot()
     fig, axes = plt.subplots(1, len(targets), figsize=(4.8 * len(targets), 3.8), squeeze=False)
     for k, t in enumerate(targets):
         m = [row[t]["mae"]["mean"] for row in table]
@@ -127,7 +116,7 @@ def scan(x: Sequence[float], table: Sequence[dict[str, dict]], targets: Sequence
 def transfer_curves(fractions: Sequence[float], curves: dict[str, list[dict]], target: str, path,
                     title: str = "") -> str:
     """Test MAE (mean +- std over seeds) against the training fraction, one line per start."""
-    plt = _plt()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(5.2, 4))
     for name, rows in curves.items():
         ax.errorbar(fractions, [r["mean"] for r in rows], yerr=[r["std"] or 0.0 for r in rows], marker="o",
@@ -142,7 +131,7 @@ def transfer_curves(fractions: Sequence[float], curves: dict[str, list[dict]], t
 
 def calibration(curves: dict[str, dict], path, title: str = "") -> str:
     """Observed vs expected coverage of the ensemble's Gaussian intervals."""
-    plt = _plt()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(4.6, 4.4))
     ax.plot([0, 1], [0, 1], color="0.5", lw=1)
     for name, c in curves.items():
@@ -158,7 +147,7 @@ def calibration(curves: dict[str, dict], path, title: str = "") -> str:
 
 
 def correlation_matrix(matrix: np.ndarray, labels: Sequence[str], path, title: str = "") -> str:
-    plt = _plt()
+    plt = pyplot()
     n = len(labels)
     fig, ax = plt.subplots(figsize=(2 + 0.28 * n, 1.5 + 0.28 * n))
     im = ax.imshow(matrix, cmap="RdBu_r", vmin=-1, vmax=1)
@@ -175,7 +164,7 @@ def correlation_matrix(matrix: np.ndarray, labels: Sequence[str], path, title: s
 def wulff_shapes(shapes: Sequence[tuple[str, object]], path) -> str:
     """Side by side Wulff shapes (pymatgen ``WulffShape`` objects), e.g. DFT and predicted; a Miller
     family has the same colour in every panel."""
-    plt = _plt()
+    plt = pyplot()
     families = sorted({tuple(m) for _, shape in shapes for m in shape.miller_list})
     colors = {m: f"C{k % 10}" for k, m in enumerate(families)}
     fig = plt.figure(figsize=(4.2 * len(shapes), 4.4))

@@ -11,7 +11,6 @@ Output folder::
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Callable
 
@@ -19,7 +18,7 @@ import numpy as np
 import yaml
 from ase.data import chemical_symbols
 
-from ..atomic import atomic_write_text
+from ..atomic import atomic_write_text, file_sha256
 from ..data.splits import grouped_split, load_split, save_split
 from ..data.store import Dataset
 from ..errors import InputError
@@ -111,7 +110,7 @@ def frames_metadata(dataset_path: str, frames, graphs=None, mconf: ModelConfig |
     if graphs is None:
         names = mconf.require_type_names()
         graphs = [atoms_to_graph(f.atoms, names, mconf.r_cut) for f in frames]
-    return {"dataset_sha256": _file_sha256(dataset_path), "n_train_frames": len(frames),
+    return {"dataset_sha256": file_sha256(dataset_path), "n_train_frames": len(frames),
             **training_ranges(frames, graphs)}
 
 
@@ -121,11 +120,3 @@ def te_metadata(mconf: ModelConfig, frames) -> dict | None:
         return None
     te = [f.te_K for f in frames]
     return {"unit": "K", "per_atom": bool(mconf.te_per_atom), "train_range": [float(min(te)), float(max(te))]}
-
-
-def _file_sha256(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()

@@ -10,6 +10,7 @@ from typing import Optional
 
 import numpy as np
 
+from ..figures import pyplot, save_figure
 from .cepstral import CepstralResult
 from .display import DisplayUnits
 from .greenkubo import GreenKuboResult
@@ -17,20 +18,11 @@ from .greenkubo import GreenKuboResult
 SI = DisplayUnits()
 
 
-def _plt():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
 def plot_green_kubo(path: str | os.PathLike, gk: GreenKuboResult, cep: Optional[CepstralResult], *, label: str,
                     kind: str, units: DisplayUnits = SI, extra=None) -> None:
     """Normalised ACF, running integral (with cutoff and cepstral band) and power spectrum of the
     coefficient of ``kind`` (kappa, viscosity, conductivity); ``extra(ax)`` may add a panel."""
-    plt = _plt()
+    plt = pyplot()
     n_panels = 3 + (extra is not None)
     fig, axes = plt.subplots(1, n_panels, figsize=(4.6 * n_panels, 3.8))
     ta, ya, fa = units.axis("time"), units.axis(kind), units.axis("frequency")
@@ -81,8 +73,7 @@ def plot_green_kubo(path: str | os.PathLike, gk: GreenKuboResult, cep: Optional[
     if extra is not None:
         extra(axes[3])
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    save_figure(fig, path, dpi=120)
 
 
 def einstein_helfand_panel(eh, units: DisplayUnits = SI):
@@ -110,7 +101,7 @@ def plot_profile(path: str | os.PathLike, analysis, *, name: str, kind: str, uni
     and the two fitted halves; slopes in their unit, with the linearity check of each half."""
     from .profile_fit import CURVATURE_SIGMAS, MAX_NONLINEARITY
 
-    plt = _plt()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(6.4, 4.2))
     za, ya, sa = units.axis("length"), units.axis(kind), units.slope_unit(kind, "length")
     z = analysis.z_m * za.scale
@@ -129,13 +120,12 @@ def plot_profile(path: str | os.PathLike, analysis, *, name: str, kind: str, uni
     ax.set_title(title)
     ax.legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    save_figure(fig, path, dpi=120)
 
 
 def plot_msd(path: str | os.PathLike, result, units: DisplayUnits = SI) -> None:
     """MSD per species (log-log) with the fit window and the local exponent."""
-    plt = _plt()
+    plt = pyplot()
     ta, aa, da = units.axis("time"), units.axis("area"), units.axis("diffusion")
     fig, (ax, bx) = plt.subplots(1, 2, figsize=(10, 4))
     for k, (name, fit) in enumerate(result.species.items()):
@@ -159,8 +149,7 @@ def plot_msd(path: str | os.PathLike, result, units: DisplayUnits = SI) -> None:
     bx.set_title("local exponent (1 = diffusive)")
     bx.legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    save_figure(fig, path, dpi=120)
 
 
 def plot_extrapolation(path: str | os.PathLike, ext, *, x_kind: str, y_kind: str, xlabel: str, ylabel: str,
@@ -168,7 +157,7 @@ def plot_extrapolation(path: str | os.PathLike, ext, *, x_kind: str, y_kind: str
     """The measured points and every fit tried (chosen: solid, others dashed), each extrapolated to
     x = 0 with its error bar; the legend says which fit was chosen and which lie outside the data.
     ``x_of`` maps the raw abscissa (rates in 1/s, lengths in A) to the SI quantity of ``x_kind``."""
-    plt = _plt()
+    plt = pyplot()
     xa, ya = units.axis(x_kind), units.axis(y_kind)
     x_of = x_of or (lambda x: x)
     fig, ax = plt.subplots(figsize=(6.4, 4.4))
@@ -198,5 +187,4 @@ def plot_extrapolation(path: str | os.PathLike, ext, *, x_kind: str, y_kind: str
                  f"± {(est.sys_err or 0.0) * ya.scale:.2g} (sys) {ya.unit}", fontsize=9)
     ax.legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    save_figure(fig, path, dpi=120)
