@@ -27,6 +27,21 @@ class PressureRangeWarning(UserWarning):
     """Warned when a target pressure lies outside the range a model was trained at."""
 
 
+class UnfittedStressWarning(UserWarning):
+    """Warned when a result rests on the stresses of a model trained without virials."""
+
+
+def check_stress_fitted(potential, what: str) -> None:
+    """Warn (:class:`UnfittedStressWarning`) when ``potential`` (a PotentialSpec) is a ptmlp model
+    trained without virials: ``what`` comes from its stresses, which were never fitted. Measured on
+    the mlearn Mo set (tests/integration/test_journey_mo.py, full size): the same recipe without
+    virials gave C12 283.6 GPa on the DFT frames vs DFT 163.6 GPa (with virials: 184.8 GPa)."""
+    if potential.trained_without_virials:
+        warnings.warn(UnfittedStressWarning(
+            f"{what}: model {potential.name} was trained without virials (metadata training.pressure_range_GPa "
+            "null), so its stresses are not fitted; train with virials for stress-derived results"), stacklevel=2)
+
+
 def check_periodic(atoms, what: str = "structure") -> None:
     """Raise :class:`InputError` unless ``atoms`` is periodic in x, y and z with a 3-D cell."""
     if not np.all(atoms.pbc):

@@ -18,6 +18,7 @@ trained long enough to compare with DFT. The measured numbers of each step are w
 from __future__ import annotations
 
 import json
+import math
 import re
 import time
 from dataclasses import dataclass, field
@@ -51,8 +52,11 @@ class Size:
     nvt_steps: int
     melt: dict  # overrides of the melt config
     transport_steps: dict
-    # |model - DFT| allowed for C11, C12, C44 (GPa): measured, see test_elastic_constants_against_dft
+    # |model - DFT| allowed for C11, C12, C44 (GPa) of the model trained with virials, and
+    # |ptmlp elastic - the same model's stress-strain slope on the DFT frames| for both models:
+    # measured, see test_elastic_constants_against_dft
     elastic_tolerance_GPa: dict = field(default_factory=dict)
+    elastic_workflow_tolerance_GPa: float = math.inf
 
 
 SMALL = Size(
@@ -78,6 +82,7 @@ FULL = Size(
                  "coexistence_ps": 10.0, "discard_ps": 1.0, "reference_ps": 2.0, "sample_every_steps": 25}},
     transport_steps={"melt_steps": 2000, "equil_steps": 2000, "run_steps": 10000, "dump_every": 50},
     elastic_tolerance_GPa={"C11": 60.0, "C12": 60.0, "C44": 60.0},
+    elastic_workflow_tolerance_GPa=10.0,
 )
 
 
@@ -142,7 +147,8 @@ def journey(request, tmp_path_factory) -> Journey:
     """The user's files, both imports and both trainings."""
     size = SMALL if request.param == "small" else FULL
     root = journey_dir(tmp_path_factory, f"journey_mo_{size.name}")
-    j = Journey(size, root, {"size": size.name}, {})
+    report = root / f"journey_{size.name}.json"  # a kept folder: add to what earlier runs measured
+    j = Journey(size, root, read_json(report) if report.exists() else {"size": size.name}, {})
     train, test = write_user_files(size, root)
     for label, source, dataset in (("import extxyz", "train.extxyz", "mo.h5"), ("import deepmd/npy", "train_npy",
                                    "mo_npy.h5"), ("import test", "test.extxyz", "mo_test.h5"),
@@ -242,7 +248,16 @@ def test_elastic_constants_against_dft(journey):
     1-4: 476.6-483.6, 161.4-164.6, 106.5-110.2 GPa). The difference splits into the model's own
     error (the same recipe on the model's stresses of the same DFT frames, "model_on_dft_frames")
     and the workflow's (ptmlp elastic relaxes to P = 0 and strains by 0.5 and 1 %); the latter must
-    be small for any model. Tolerances (full size): measured, see FULL.elastic_tolerance_GPa."""
+    be small for any model.
+
+    Measured (full size, 2026-12-08): with virials C11/C12/C44 = 510.3/183.8/123.0 GPa (DFT 479.4/
+    163.6/109.3; the model on the DFT frames 505.6/184.8/122.2); without virials 550.2/279.9/131.0
+    (on the DFT frames 556.8/283.6/133.5): the model trained without virials misses C12 by 116 GPa
+    because its stresses are never fitted (at 1 % strain the elastic energy, ~2 meV/atom, is below
+    its energy RMSE, ~10 meV/atom), so only the model trained with virials is held to
+    FULL.elastic_tolerance_GPa; the workflow's part (ptmlp elastic vs the same model on the DFT
+    frames: <= 6.6 GPa, from relaxing to the model's own P = 0 volume) is held to
+    FULL.elastic_workflow_tolerance_GPa for both, and ptmlp elastic warns for the no-virials model."""
     records = mlearn_records("training") + mlearn_records("test")
     dft = elastic_constants_GPa(records)
     rows = {}
@@ -252,6 +267,7 @@ def test_elastic_constants_against_dft(journey):
             f"outdir: elastic_{name}\n")
         timed(journey, f"elastic {name}", "elastic", f"elastic_{name}.yaml")
         state = read_json(journey.root / f"elastic_{name}" / "summary.json")["states"][0]
+        assert any("trained without virials" in w for w in state["warnings"]) == (name == "no_virials")
         c, err = state["independent_constants_GPa"], state["independent_constants_err_GPa"]
         direct = elastic_constants_GPa(records, model_stress_GPa(model))
         rows[name] = {k: {"model_GPa": c[k], "model_err_GPa": err[k], "model_on_dft_frames_GPa": direct[k][0],
@@ -261,8 +277,11 @@ def test_elastic_constants_against_dft(journey):
     journey.record("elastic constants", rows)
     print(json.dumps(rows, indent=1))
     for name, row in rows.items():
-        for k, tol in journey.size.elastic_tolerance_GPa.items():
-            assert abs(row[k]["diff_GPa"]) < tol, (name, k, row[k])
+        for k in ("C11", "C12", "C44"):
+            workflow_part = row[k]["model_GPa"] - row[k]["model_on_dft_frames_GPa"]
+            assert abs(workflow_part) < journey.size.elastic_workflow_tolerance_GPa, (name, k, row[k])
+    for k, tol in journey.size.elastic_tolerance_GPa.items():
+        assert abs(rows["virials"][k]["diff_GPa"]) < tol, ("virials", k, rows["virials"][k])
 
 
 def test_short_melt_finishes(journey, plugin_built):

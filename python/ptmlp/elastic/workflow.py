@@ -9,6 +9,7 @@ from typing import Callable, Optional
 import numpy as np
 
 from ..jsonfile import write_json
+from ..relax import check_stress_fitted
 from ..workflow_log import print_progress, recorded_warnings
 from .config import ElasticConfig
 
@@ -31,6 +32,7 @@ def run_elastic(cfg: ElasticConfig, outdir: Optional[Path] = None, log: Callable
     for temp in temps:
         for p in pressures:
             with recorded_warnings(log) as caught:
+                check_stress_fitted(pot, "elastic constants")
                 if temp == 0:
                     log(f"elastic: static C_ij at P = {p:g} GPa ({pot.name})")
                     res = elastic_static(atoms, calc, pressure_GPa=p, symmetry=cfg.symmetry, symprec_A=cfg.symprec_A,
