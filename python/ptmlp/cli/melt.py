@@ -41,6 +41,7 @@ def run(args) -> int:
     from ..errors import InputError
     from ..melting import from_yaml, run_melt
     from ..melting.demo import DEMO_WORKDIR, demo_config, demo_mapping
+    from ..uncertainty import format_with_error
 
     if example_requested(args):
         return 0
@@ -66,7 +67,7 @@ def run(args) -> int:
                  else f"{r['n_valid_runs']} accepted NPH run(s)")
         sys_err = r.get("T_melt_sys_err_K")
         split = f"stat {r['T_melt_stat_err_K']:.1f}, sys " + (f"{sys_err:.1f} K" if sys_err is not None else "not estimated")
-        print(f"{r['pressure_GPa']:10.4g} +- {r['pressure_err_GPa']:<6.2g} {r['T_melt_K']:9.1f} +- "
+        print(f"{format_with_error(r['pressure_GPa'], r['pressure_err_GPa']):>20s} {r['T_melt_K']:9.1f} +- "
               f"{r['T_melt_err_K']:5.1f}  {extra}; {r['n_atoms']} atoms, {r['run_length_ps']:g} ps runs ({split})")
         if r.get("reduced_lj"):
             lj = r["reduced_lj"]
