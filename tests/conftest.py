@@ -133,3 +133,15 @@ def pytest_sessionfinish(session, exitstatus):
     if bad:
         print(f"\n{len(bad)} JSON file(s) written during the tests are not strict JSON:", *bad[:20], sep="\n  ")
         session.exitstatus = 1
+
+
+def run_cli(argv: list[str], capsys) -> tuple[int, str, str]:
+    """``ptmlp <argv>`` in this process: (exit code, stdout, stderr); argparse exits count as codes."""
+    from ptmlp.cli.main import main
+
+    try:
+        code = main(argv)
+    except SystemExit as exc:  # argparse
+        code = exc.code
+    out, err = capsys.readouterr()
+    return int(code or 0), out, err

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ptmlp.cli.main import main
+from conftest import run_cli
 from ptmlp.config.yaml_io import read_yaml
 from ptmlp.demo import DEMO_MODEL
 from ptmlp.resources import inputs_dir, slurm_dir
@@ -59,15 +59,6 @@ def _absolute(value, folder: Path):
     return value
 
 
-def _run(argv: list[str], capsys) -> tuple[int, str, str]:
-    try:
-        code = main(argv)
-    except SystemExit as exc:  # argparse
-        code = exc.code
-    out, err = capsys.readouterr()
-    return int(code or 0), out, err
-
-
 def _checked_copy(argv: list[str], example: Path, folder: Path, capsys) -> Path:
     """A copy of ``example`` in ``folder`` (paths absolute) that passes ``--check``: the files it
     names that do not exist are created there."""
@@ -75,7 +66,7 @@ def _checked_copy(argv: list[str], example: Path, folder: Path, capsys) -> Path:
     folder.mkdir()
     cfg.write_text(yaml.safe_dump(_absolute(read_yaml(example), example.parent), sort_keys=False))
     for _ in range(10):
-        code, out, err = _run(argv + [str(cfg), "--check"], capsys)
+        code, out, err = run_cli(argv + [str(cfg), "--check"], capsys)
         if code == 0:
             return cfg
         found = re.search(r"no such [^(]*\(([^)]*)\)", err)
@@ -99,12 +90,12 @@ def test_check_validates_a_shipped_example_without_running(argv, name, tmp_path,
     monkeypatch.chdir(tmp_path)
     example = _shipped(name)
     before = sorted(p.name for p in example.parent.iterdir())
-    code, out, err = _run(argv + [str(example), "--check"], capsys)
+    code, out, err = run_cli(argv + [str(example), "--check"], capsys)
     cfg = example
     if code != 0:  # it names outputs of an earlier stage
         assert re.search(r"no such (file|folder|file or folder) \(", err), err
         cfg = _checked_copy(argv, example, tmp_path / "copy", capsys)
-        code, out, err = _run(argv + [str(cfg), "--check"], capsys)
+        code, out, err = run_cli(argv + [str(cfg), "--check"], capsys)
     assert code == 0 and err == "", err
     assert out.strip() == f"ptmlp {argv[0]}: {cfg}: valid {out.split(' valid ')[1].split()[0]} config"
     assert sorted(p.name for p in example.parent.iterdir()) == before  # nothing written beside the example
@@ -114,5 +105,5 @@ def test_check_validates_a_shipped_example_without_running(argv, name, tmp_path,
     bad.parent.mkdir()
     data = _absolute(read_yaml(cfg), cfg.parent)
     bad.write_text(yaml.safe_dump({**data, "not_a_key_at_all": 1}, sort_keys=False))
-    code, out, err = _run(argv + [str(bad), "--check"], capsys)
+    code, out, err = run_cli(argv + [str(bad), "--check"], capsys)
     assert code == 2 and out == "" and len(err.strip().splitlines()) == 1 and "not_a_key_at_all" in err, err

@@ -22,7 +22,7 @@ import pytest
 import yaml
 from pydantic import AfterValidator, BaseModel
 
-from ptmlp.cli.main import main
+from conftest import run_cli
 from ptmlp.config import ConfigError, validate_config
 from ptmlp.config.yaml_io import parse_yaml
 from ptmlp.demo import DEMO_MODEL
@@ -68,18 +68,9 @@ def _model(target: str) -> type[BaseModel]:
     return obj
 
 
-def _run(argv: list[str], capsys) -> tuple[int, str, str]:
-    try:
-        code = main(argv)
-    except SystemExit as exc:  # argparse
-        code = exc.code
-    out, err = capsys.readouterr()
-    return int(code or 0), out, err
-
-
 def _example(name: str, capsys) -> dict:
     argv, _, example_argv = COMMANDS[name]
-    code, out, err = _run(example_argv or argv + ["--example"], capsys)
+    code, out, err = run_cli(example_argv or argv + ["--example"], capsys)
     assert code == 0 and out.strip(), f"{name} --example failed: {err}"
     return parse_yaml(out) or {}
 
@@ -212,7 +203,7 @@ def test_bad_config_is_one_line_naming_the_key(name, kind, tmp_path, capsys, mon
         data, key = mutated
         cfg = tmp_path / "bad.yaml"
         cfg.write_text(yaml.safe_dump(data, sort_keys=False))
-    code, out, err = _run(argv + [str(cfg)], capsys)
+    code, out, err = run_cli(argv + [str(cfg)], capsys)
     lines = [ln for ln in err.splitlines() if ln.strip()]
     assert code in (1, 2), f"{name} {kind}: exit {code}; stderr: {err}"
     assert "Traceback" not in err + out
