@@ -71,3 +71,36 @@ def test_pool_survives_crash_and_timeout(tmp_path):
     frames = Dataset(path).read()
     assert len(frames) == 4 and all(f.provenance["labeler"] == "flaky-emt" for f in frames)
     assert np.isfinite([f.energy_eV for f in frames]).all()
+
+
+class _BlasThreadsEMT(EMT):
+    """EMT that records the BLAS thread counts it sees while it computes."""
+
+    seen: list = []
+
+    def calculate(self, *args, **kwargs):
+        from threadpoolctl import threadpool_info
+
+        _BlasThreadsEMT.seen.append({i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"})
+        super().calculate(*args, **kwargs)
+
+
+def test_gpaw_style_labels_run_with_one_blas_thread():
+    """A labeler with blas_threads = 1 (GPAW's) computes with one BLAS thread and gives the process
+    its threads back afterwards; blas_threads None leaves them alone."""
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    from ptmlp.labelers.gpaw_labeler import GpawLabeler
+
+    assert GpawLabeler.blas_threads == 1
+    with threadpool_limits(limits=2, user_api="blas"):  # as numpy starts on a 2-core machine
+        before = {i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"}
+        one = AseLabeler(_BlasThreadsEMT)
+        one.blas_threads = 1
+        free = AseLabeler(_BlasThreadsEMT)
+        _BlasThreadsEMT.seen.clear()
+        one.label(bulk("Cu", "fcc", a=3.6, cubic=True))
+        free.label(bulk("Cu", "fcc", a=3.6, cubic=True))
+        after = {i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"}
+    assert _BlasThreadsEMT.seen[0] == {1}
+    assert _BlasThreadsEMT.seen[-1] == before and after == before

@@ -6,8 +6,9 @@ calculator lazily in :meth:`Labeler.calculator`.
 
 from __future__ import annotations
 
+import contextlib
 import math
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Iterator, Optional
 
 from ase import Atoms
 
@@ -25,11 +26,28 @@ class LabelFailure(PtmlpError):
         self.message = message
 
 
+@contextlib.contextmanager
+def blas_thread_limit(n: Optional[int]) -> Iterator[None]:
+    """At most ``n`` BLAS threads inside the block (None: no limit). numpy's OpenBLAS starts one
+    thread per core; next to GPAW's own work on a shared node they fight: a 4-atom GPAW label took
+    22.8 s CPU / 65 s wall with 2 OpenBLAS threads and 4.1 s / 10 s with one on the loaded 2-core
+    development machine (issue #25). threadpoolctl changes it after numpy is loaded."""
+    if n is None:
+        yield
+        return
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=int(n), user_api="blas"):
+        yield
+
+
 class Labeler:
     """Base class: subclasses implement :meth:`make_calculator` and :meth:`settings`."""
 
     name = "labeler"
     te_K: float = math.nan
+    #: BLAS threads while one label is computed (None: as the process has them)
+    blas_threads: Optional[int] = None
 
     def __init__(self) -> None:
         self._calc = None
@@ -59,9 +77,10 @@ class Labeler:
         work = atoms.copy()
         work.calc = self.calculator()
         try:
-            work.get_forces()
-            if work.pbc.all():
-                work.get_stress()
+            with blas_thread_limit(self.blas_threads):
+                work.get_forces()
+                if work.pbc.all():
+                    work.get_stress()
         except LabelFailure:
             raise
         except Exception as exc:  # any calculator error is recorded per frame, never fatal

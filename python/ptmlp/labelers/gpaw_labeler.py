@@ -25,6 +25,7 @@ Kpts = Annotated[list[Annotated[int, Field(ge=1)]], Field(min_length=3, max_leng
 
 class GpawLabeler(Labeler):
     name = "gpaw"
+    blas_threads = 1  # one BLAS thread per label (GPAW's own advice: parallelise with MPI/processes)
 
     def __init__(self, te_K: float, xc: str = "PBE", ecut_eV: float = 400.0, kpt_density_per_A: float = 3.0,
                  kpts: Optional[tuple[int, int, int]] = None, scf_energy_tol_eV: float = 1e-6,
