@@ -20,6 +20,7 @@ from ase.neighborlist import neighbor_list
 from ..atomic import atomic_path
 from ..errors import InputError
 from ..lammps_data import to_lammps_orientation, write_lammps_data
+from ..relax import perpendicular_widths
 from .config import CellConfig
 
 
@@ -95,7 +96,7 @@ def neighbour_shells(atoms: Atoms, classified: Optional[Sequence[int]] = None) -
 def lateral_replication(atoms: Atoms, cutoff_A: float, cfg: CellConfig) -> tuple[int, int, int]:
     """[nx, ny, nz] of the coexistence cell: lateral sides > 2 x cutoff + 1 A, Lz >= long_over_lateral x
     lateral and >= 8 x cutoff; nz even so the half split is between unit cells."""
-    heights = _heights(atoms.cell.array)
+    heights = perpendicular_widths(atoms.cell.array)
     if cfg.replicate is not None:
         reps = tuple(cfg.replicate)
     else:
@@ -114,7 +115,7 @@ def lateral_replication(atoms: Atoms, cutoff_A: float, cfg: CellConfig) -> tuple
 def check_cell_size(atoms: Atoms, reps: Sequence[int], cutoff_A: float) -> None:
     """An atom must not see its own periodic image: every cell height > 2 x cutoff; z long enough
     for two phases (each half at least 2 x cutoff)."""
-    h = _heights(atoms.cell.array) * np.asarray(reps)
+    h = perpendicular_widths(atoms.cell.array) * np.asarray(reps)
     names = "xyz"
     for k in range(2):
         if h[k] <= 2.0 * cutoff_A:
@@ -125,12 +126,6 @@ def check_cell_size(atoms: Atoms, reps: Sequence[int], cutoff_A: float) -> None:
         n_min = math.floor(4.0 * cutoff_A / (h[2] / reps[2])) + 1
         raise InputError(f"cell too small for the cutoff: z side {h[2]:.2f} A must exceed 4 x cutoff "
                          f"{cutoff_A:g} A (solid + liquid halves); use cell.replicate with nz >= {n_min}")
-
-
-def _heights(cell: np.ndarray) -> np.ndarray:
-    """Distances between opposite faces of the cell (the periodic repeat lengths)."""
-    vol = abs(np.linalg.det(cell))
-    return np.array([vol / np.linalg.norm(np.cross(cell[(k + 1) % 3], cell[(k + 2) % 3])) for k in range(3)])
 
 
 def write_cell(path: Path, atoms: Atoms, reps: Sequence[int], type_names: Sequence[str]) -> Atoms:

@@ -9,9 +9,7 @@ from typing import Optional
 
 import numpy as np
 
-#: Boltzmann constant (eV/K, CODATA 2018) and 1 eV/A^3 in GPa
-KB_EV_PER_K = 8.617333262e-5
-EV_PER_A3_IN_GPA = 160.21766208
+from ..units import EV_PER_A3_TO_GPA, KB_EV_PER_K  # ASE (CODATA 2014) constants, as everywhere in ptmlp
 
 
 @dataclass(frozen=True)
@@ -51,7 +49,7 @@ class UnitView:
     def P(self, p_gpa):
         if not self.reduced:
             return np.asarray(p_gpa, float)
-        return np.asarray(p_gpa, float) / EV_PER_A3_IN_GPA * self.sigma_A ** 3 / self.epsilon_eV
+        return np.asarray(p_gpa, float) / EV_PER_A3_TO_GPA * self.sigma_A ** 3 / self.epsilon_eV
 
     def rho(self, rho_per_A3):
         return np.asarray(rho_per_A3, float) * (self.sigma_A ** 3 if self.reduced else 1.0)
