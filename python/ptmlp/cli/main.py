@@ -38,29 +38,36 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def run_command(run, args, prog: str, interrupted: str = "interrupted") -> int:
+    """``run(args)`` as a command line runs it: ``--check`` mode from ``args.check_config``; a
+    user's mistake (PtmlpError, a pydantic ValidationError of a model built in code) is one line
+    on stderr and exit 2; Ctrl-C is ``interrupted`` and exit 130. ``ptmlp`` and the recipes use it."""
     from ..config.load import ConfigChecked, check_only
 
     check_only(bool(getattr(args, "check_config", False)))
     try:
-        return int(args.run(args) or 0)
+        return int(run(args) or 0)
     except ConfigChecked as ok:
-        print(f"ptmlp {args.command}: {ok}")
+        print(f"{prog}: {ok}")
         return 0
     except PtmlpError as exc:
-        print(f"ptmlp {args.command}: error: {exc}", file=sys.stderr)
+        print(f"{prog}: error: {exc}", file=sys.stderr)
         return 2
     except ValidationError as exc:  # a config model built in code rather than through ptmlp.config
         root = exc.title
-        print(f"ptmlp {args.command}: error: {exc.errors(include_url=False)[0]['msg']} "
+        print(f"{prog}: error: {exc.errors(include_url=False)[0]['msg']} "
               f"({root}.{'.'.join(map(str, exc.errors()[0]['loc']))})", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print(f"ptmlp {args.command}: interrupted", file=sys.stderr)
+        print(f"{prog}: {interrupted}", file=sys.stderr)
         return 130
     finally:
         check_only(False)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return run_command(args.run, args, f"ptmlp {args.command}")
 
 
 if __name__ == "__main__":

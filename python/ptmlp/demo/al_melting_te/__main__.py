@@ -11,14 +11,13 @@ import os
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import argparse  # noqa: E402
-import sys  # noqa: E402
 from datetime import datetime  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 from ...cli.common import add_config_argument, config_file, example_requested  # noqa: E402
+from ...cli.main import run_command  # noqa: E402
 from ...config import example_yaml, load_config  # noqa: E402
-from ...config.load import ConfigChecked, check_only  # noqa: E402
-from ...errors import InputError, PtmlpError  # noqa: E402
+from ...errors import InputError  # noqa: E402
 from .config import RecipeConfig  # noqa: E402
 from .pipeline import STAGES, Context, Recipe, config_sha256, status_lines  # noqa: E402
 
@@ -76,20 +75,7 @@ def main(argv=None) -> int:
     args = parser().parse_args(argv)
     if example_requested(args):
         return 0
-    check_only(args.check_config)
-    try:
-        return run(args)
-    except ConfigChecked as ok:
-        print(f"{PROG}: {ok}")
-    except PtmlpError as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print(f"{PROG}: interrupted (rerun the same command to resume)", file=sys.stderr)
-        return 130
-    finally:
-        check_only(False)
-    return 0
+    return run_command(run, args, PROG, "interrupted (rerun the same command to resume)")
 
 
 if __name__ == "__main__":
