@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import types
 import typing
-from typing import Any, Optional
+from typing import Any, Mapping, Optional
 
 from pydantic import BaseModel, ValidationError
 
@@ -178,9 +178,12 @@ def _is_type_error(err: dict) -> bool:
                                                              "bool_parsing", "literal_error")
 
 
-def format_validation_error(exc: ValidationError, root: type[BaseModel], source: str) -> str:
+def format_validation_error(exc: ValidationError, root: type[BaseModel], source: str,
+                            flags: Optional[Mapping[str, str]] = None) -> str:
     """One line for ``exc``: its first problem (for a value that fits none of a union's members:
-    the member whose type it has, or every expected type), and how many more problems there are."""
+    the member whose type it has, or every expected type), and how many more problems there are.
+    ``flags`` maps dotted keys set from the command line to the flag as typed: a problem in one of
+    them names the flag after ``source``."""
     errors = exc.errors(include_url=False)
     # an unknown key first: a misspelt required key also shows up as "required key missing"
     errors.sort(key=lambda e: e["type"] != "extra_forbidden")
@@ -196,6 +199,10 @@ def format_validation_error(exc: ValidationError, root: type[BaseModel], source:
                 keyed.setdefault(k, [])
             keyed.pop(first_key)
             first_key = deeper[0]
+    flag = next((text for key, text in (flags or {}).items()
+                 if first_key == key or first_key.startswith((key + ".", key + "["))), None)
+    if flag is not None:
+        source = f"{source} (with {flag})"
     group = keyed[first_key]
     chosen = next((e for e in group if not _is_type_error(e)), None)
     if chosen is not None:

@@ -31,8 +31,10 @@ def check_only(on: bool = True) -> None:
 
 
 def validate_config(model: type[M], data: Any, *, source: str = "config",
-                    base_dir: Optional[str | Path] = None, context: Optional[dict] = None) -> M:
-    """``model`` built from ``data``; any problem is one :class:`ConfigError` line."""
+                    base_dir: Optional[str | Path] = None, context: Optional[dict] = None,
+                    flags: Optional[dict[str, str]] = None) -> M:
+    """``model`` built from ``data``; any problem is one :class:`ConfigError` line (``flags``: the
+    dotted keys that came from command-line flags, see :func:`format_validation_error`)."""
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -43,7 +45,7 @@ def validate_config(model: type[M], data: Any, *, source: str = "config",
     try:
         return model.model_validate(data, context=ctx)
     except ValidationError as exc:
-        raise ConfigError(format_validation_error(exc, model, source)) from None
+        raise ConfigError(format_validation_error(exc, model, source, flags)) from None
 
 
 def load_config(model: type[M], path: Optional[str | Path], *, overrides: Optional[dict[str, Any]] = None,
@@ -77,18 +79,10 @@ def load_config(model: type[M], path: Optional[str | Path], *, overrides: Option
                 value = list(before or []) + value
             section[last] = value
     base_dir = Path(path).resolve().parent if path is not None else Path.cwd()
-    try:
-        cfg = validate_config(model, data, source=source, base_dir=base_dir, context=context)
-    except ConfigError as exc:
-        # a key that came from a flag: the message names the flag as typed (without a file every
-        # key came from a flag, and the source already says "command line")
-        message = str(exc)
-        about = message[len(source) + 2:] if message.startswith(f"{source}: ") else ""
-        flagged = [(k, v) for k, v in [*given.items(), *added.items()] if path is not None and about.startswith(k)]
-        if not flagged:
-            raise
-        flags = ", ".join(f"--{k.rsplit('.', 1)[-1].replace('_', '-')} {_flag_value(v)}" for k, v in flagged)
-        raise ConfigError(f"{source} (with {flags}): {about}") from None
+    # without a file every key came from a flag, and the source already says "command line"
+    flags = {k: f"--{k.rsplit('.', 1)[-1].replace('_', '-')} {_flag_value(v)}"
+             for k, v in [*given.items(), *added.items()]} if path is not None else None
+    cfg = validate_config(model, data, source=source, base_dir=base_dir, context=context, flags=flags)
     if _check_only["on"]:
         raise ConfigChecked(Path(path) if path is not None else "command line", model)
     return cfg
