@@ -145,3 +145,25 @@ def run_cli(argv: list[str], capsys) -> tuple[int, str, str]:
         code = exc.code
     out, err = capsys.readouterr()
     return int(code or 0), out, err
+
+
+def run_ensemble_with_deviation(workdir: Path, env_extra=None):
+    """lmp with an ensemble of 3 toy models (seeds 0-2) on a 2x2x2 MgSiO slab, deviation every 10
+    steps over 20 NVE steps (member 0 on 21 force evaluations, members 1-2 on steps 0, 10, 20);
+    returns the finished process (PTMLP_PROFILE counters are in its stderr)."""
+    from ptmlp.lammps_data import write_lammps_data
+
+    models = [make_model(workdir / f"m{k}.pt", seed=k) for k in range(3)]
+    write_lammps_data(workdir / "data.lmp", oxide_slab(seed=1, vacuum_A=0.0, isolated=False, repeat=(2, 2, 2)),
+                      TYPE_NAMES)
+    text = f"""
+units metal
+atom_style atomic
+read_data data.lmp
+pair_style ptmlp {' '.join(map(str, models))} deviation 10 devi.out
+pair_coeff * * Mg Si O
+fix nve all nve
+timestep 0.0005
+run 20
+"""
+    return run_lmp(workdir, text, env_extra=env_extra)

@@ -11,9 +11,8 @@ import numpy as np
 import pytest
 
 from ptmlp.demo import DEMO_MODEL
-from ptmlp.lammps_data import write_lammps_data
 
-from conftest import TYPE_NAMES, make_model, oxide_slab, run_lmp
+from conftest import make_model, oxide_slab, run_ensemble_with_deviation, run_lmp
 from lammps_compare import ase_results, assert_agree, bcc_fe_input, lammps_results
 
 STAGED = {"PTMLP_STAGED": "1"}
@@ -97,20 +96,7 @@ def test_one_copy_in_and_one_out_per_step(tmp_path, per_atom, plugin_built):
 def test_ensemble_uploads_once_per_step(tmp_path, plugin_built):
     """Three members, deviation every 10 steps over 20 steps: 27 evaluations (21 + 2 x 3) share
     21 uploads (the members reuse the step's inputs on the device); each evaluation has one copy back."""
-    models = [make_model(tmp_path / f"m{k}.pt", seed=k) for k in range(3)]
-    write_lammps_data(tmp_path / "data.lmp", oxide_slab(seed=1, vacuum_A=0.0, isolated=False, repeat=(2, 2, 2)),
-                      TYPE_NAMES)
-    text = f"""
-units metal
-atom_style atomic
-read_data data.lmp
-pair_style ptmlp {' '.join(map(str, models))} deviation 10 devi.out
-pair_coeff * * Mg Si O
-fix nve all nve
-timestep 0.0005
-run 20
-"""
-    proc = run_lmp(tmp_path, text, env_extra=STAGED | {"PTMLP_PROFILE": "1"})
+    proc = run_ensemble_with_deviation(tmp_path, env_extra=STAGED | {"PTMLP_PROFILE": "1"})
     c = counters(proc.stderr)
     assert c["device evaluations"] == 27, c
     assert c["host->device copies"] == 21, c

@@ -8,7 +8,7 @@ import re
 import numpy as np
 import pytest
 
-from conftest import TYPE_NAMES, make_model, oxide_slab, run_lmp
+from conftest import make_model, oxide_slab, run_ensemble_with_deviation
 from lammps_compare import lammps_results
 
 
@@ -47,22 +47,7 @@ def test_fused_equals_torchscript(tmp_path, model_file, kind, plugin_built):
 def test_model_calls_per_step(tmp_path, plugin_built):
     """An ensemble of 3 with deviation every 10 steps over 20 steps: member 0 on 21 force
     evaluations (setup + 20 steps), members 1-2 only on steps 0, 10, 20 -> 27 kernel calls."""
-    models = [make_model(tmp_path / f"m{k}.pt", seed=k) for k in range(3)]
-    from ptmlp.lammps_data import write_lammps_data
-
-    write_lammps_data(tmp_path / "data.lmp", oxide_slab(seed=1, vacuum_A=0.0, isolated=False, repeat=(2, 2, 2)),
-                      TYPE_NAMES)
-    text = f"""
-units metal
-atom_style atomic
-read_data data.lmp
-pair_style ptmlp {' '.join(map(str, models))} deviation 10 devi.out
-pair_coeff * * Mg Si O
-fix nve all nve
-timestep 0.0005
-run 20
-"""
-    proc = run_lmp(tmp_path, text, env_extra={"PTMLP_PROFILE": "1"})
+    proc = run_ensemble_with_deviation(tmp_path, env_extra={"PTMLP_PROFILE": "1"})
     calls = {m.group(1).strip(): int(m.group(2)) for m in
              re.finditer(r"ptmlp profile: (.+?)\s+[\d.]+ s in\s+(\d+) calls", proc.stderr)}
     assert calls["C++ edges forward"] == 27, proc.stderr
