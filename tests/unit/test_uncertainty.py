@@ -50,7 +50,9 @@ def test_one_sigma_bar_covers_the_true_mean_68_percent(n, phi, seed):
 def test_series_error_reports_its_blocks_and_correlation():
     rng = np.random.default_rng(5)
     s = series_error(ar1(rng, 1, 5000, 0.9)[0], sample_interval=0.05)
-    assert 8.0 < s.statistical_inefficiency < 30.0  # 19 (one series of 263 g: ~30 % scatter)
+    # true g = (1 + 0.9) / (1 - 0.9) = 19; the Sokal estimate on one 5000-sample series scatters: over
+    # 300 seeds (measured 2026-12-08) median 18.6, std 5.5, 1 % / 99 % quantiles 11.6 / 34.9; this seed 12.1
+    assert 8.0 < s.statistical_inefficiency < 30.0
     assert s.block_length == max(math.ceil(4 * s.statistical_inefficiency), 5000 // 20)
     assert s.n_blocks == 5000 // s.block_length and s.t_factor == pytest.approx(student_factor(s.n_blocks - 1))
     assert s.tau_int == pytest.approx(0.05 * (s.statistical_inefficiency - 1) / 2)
